@@ -1,0 +1,55 @@
+//! The HTML document and the router. No logic lives here.
+use crate::{
+    components::Nav,
+    pages::{CookiesPage, DeleteCookiePage, HomePage, NotFoundPage, SetCookiePage},
+};
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    path, SsrMode,
+};
+
+/// The whole HTML document, rendered on the server.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/sesame.css" />
+        <Title formatter=|text: String| format!("{text} · sesame") />
+        // Every route renders SsrMode::Async: a page's data (cookies, the
+        // session) is read before the first byte, so headers and statuses set
+        // while rendering reach the browser and every page is complete
+        // without JavaScript.
+        <Router>
+            <Nav />
+            <main>
+                <Routes fallback=NotFoundPage>
+                    <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
+                    <Route path=path!("/cookies") view=CookiesPage ssr=SsrMode::Async />
+                    <Route path=path!("/set_cookie/:username") view=SetCookiePage ssr=SsrMode::Async />
+                    <Route path=path!("/delete_cookie") view=DeleteCookiePage ssr=SsrMode::Async />
+                </Routes>
+            </main>
+        </Router>
+    }
+}

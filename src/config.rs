@@ -1,0 +1,209 @@
+//! [ssr] Settings, read once at start-up.
+//!
+//! Layers, later wins: `Leptos.toml`, then `.env`, then the process
+//! environment. All three use the same names (`DATABASE_URL`, ...), so a key
+//! means the same thing wherever it is set. Build settings for cargo-leptos are
+//! not here: they live in `Cargo.toml` under `[package.metadata.leptos]`.
+use anyhow::{anyhow, bail, Context};
+use leptos::config::{Env, LeptosOptions};
+use std::{collections::HashMap, net::SocketAddr, path::Path, time::Duration};
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/sesame.db?mode=rwc";
+
+/// Everything the server needs to run, typed, with the contract's defaults.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub leptos: LeptosOptions,
+    pub database_url: String,
+    /// `SECRET_KEY` as given; `None` means "generate one in development".
+    pub secret_key: Option<Secret>,
+    /// Lifetime of a remembered session (`SESSION_DAYS`).
+    pub session_lifetime: Duration,
+    /// Idle limit of a browser session (`SESSION_IDLE_MINUTES`).
+    pub session_idle: Duration,
+    pub cookie_secure: bool,
+}
+
+/// A string that must never reach a log line.
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(..)")
+    }
+}
+
+impl Settings {
+    /// Reads `Leptos.toml`, `.env` and the environment from the working directory.
+    pub fn from_env() -> anyhow::Result<Self> {
+        let mut vars = read_toml(Path::new("Leptos.toml"))?;
+        if Path::new(".env").is_file() {
+            for item in dotenvy::from_path_iter(".env").context("reading .env")? {
+                let (key, value) = item.context("reading .env")?;
+                vars.insert(key, value);
+            }
+        }
+        vars.extend(std::env::vars());
+        Self::from_vars(&vars)
+    }
+
+    /// Builds settings from one flat map of names to values.
+    pub fn from_vars(vars: &HashMap<String, String>) -> anyhow::Result<Self> {
+        let get = |key: &str| vars.get(key).map(|v| v.trim()).filter(|v| !v.is_empty());
+
+        let env = match get("LEPTOS_ENV").map(str::to_ascii_lowercase).as_deref() {
+            None | Some("dev") | Some("development") => Env::DEV,
+            Some("prod") | Some("production") => Env::PROD,
+            Some(other) => bail!("LEPTOS_ENV must be DEV or PROD, not {other:?}"),
+        };
+        let production = env == Env::PROD;
+
+        let site_addr: SocketAddr = parse(
+            get("LEPTOS_SITE_ADDR"),
+            "127.0.0.1:3000",
+            "LEPTOS_SITE_ADDR",
+        )?;
+        let reload_port: u32 = parse(get("LEPTOS_RELOAD_PORT"), "3001", "LEPTOS_RELOAD_PORT")?;
+        let hash_files: bool = parse(get("LEPTOS_HASH_FILES"), "false", "LEPTOS_HASH_FILES")?;
+        // cargo-leptos exports where it put the site; these defaults are its own,
+        // so the release binary also runs on its own from the project root.
+        let leptos = LeptosOptions::builder()
+            .output_name(get("LEPTOS_OUTPUT_NAME").unwrap_or(env!("CARGO_PKG_NAME")))
+            .site_root(get("LEPTOS_SITE_ROOT").unwrap_or("target/site"))
+            .site_pkg_dir(get("LEPTOS_SITE_PKG_DIR").unwrap_or("pkg"))
+            .env(env)
+            .site_addr(site_addr)
+            .reload_port(reload_port)
+            .hash_files(hash_files)
+            .build();
+
+        let days: u64 = parse(get("SESSION_DAYS"), "7", "SESSION_DAYS")?;
+        let idle_minutes: u64 = parse(get("SESSION_IDLE_MINUTES"), "60", "SESSION_IDLE_MINUTES")?;
+        if days == 0 || idle_minutes == 0 {
+            bail!("SESSION_DAYS and SESSION_IDLE_MINUTES must be at least 1");
+        }
+        let cookie_secure: bool = parse(
+            get("COOKIE_SECURE"),
+            if production { "true" } else { "false" },
+            "COOKIE_SECURE",
+        )?;
+
+        Ok(Self {
+            leptos,
+            database_url: get("DATABASE_URL")
+                .unwrap_or(DEFAULT_DATABASE_URL)
+                .to_owned(),
+            secret_key: get("SECRET_KEY").map(Secret::new),
+            session_lifetime: Duration::from_secs(days * 24 * 60 * 60),
+            session_idle: Duration::from_secs(idle_minutes * 60),
+            cookie_secure,
+        })
+    }
+
+    pub fn is_production(&self) -> bool {
+        self.leptos.env == Env::PROD
+    }
+}
+
+fn parse<T: std::str::FromStr>(value: Option<&str>, default: &str, key: &str) -> anyhow::Result<T> {
+    let value = value.unwrap_or(default);
+    value
+        .parse()
+        .map_err(|_| anyhow!("{key} has an invalid value {value:?}"))
+}
+
+/// `Leptos.toml` is a flat table of the same names the environment uses.
+fn read_toml(path: &Path) -> anyhow::Result<HashMap<String, String>> {
+    let mut vars = HashMap::new();
+    if !path.is_file() {
+        return Ok(vars);
+    }
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let table: toml::Table = text
+        .parse()
+        .with_context(|| format!("parsing {}", path.display()))?;
+    for (key, value) in table {
+        let value = match value {
+            toml::Value::String(s) => s,
+            toml::Value::Integer(i) => i.to_string(),
+            toml::Value::Boolean(b) => b.to_string(),
+            other => bail!(
+                "{}: {key} must be a string, number or boolean, not {other}",
+                path.display()
+            ),
+        };
+        vars.insert(key, value);
+    }
+    Ok(vars)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn defaults_are_the_contracts() {
+        let s = Settings::from_vars(&vars(&[])).unwrap();
+        assert_eq!(s.database_url, "sqlite://data/sesame.db?mode=rwc");
+        assert_eq!(s.leptos.site_addr.to_string(), "127.0.0.1:3000");
+        assert_eq!(s.session_lifetime, Duration::from_secs(7 * 86_400));
+        assert_eq!(s.session_idle, Duration::from_secs(3_600));
+        assert!(!s.cookie_secure);
+        assert!(s.secret_key.is_none());
+    }
+
+    #[test]
+    fn production_defaults_to_secure_cookies() {
+        let s = Settings::from_vars(&vars(&[("LEPTOS_ENV", "PROD")])).unwrap();
+        assert!(s.cookie_secure);
+        let s = Settings::from_vars(&vars(&[("LEPTOS_ENV", "PROD"), ("COOKIE_SECURE", "false")]))
+            .unwrap();
+        assert!(!s.cookie_secure);
+    }
+
+    #[test]
+    fn a_bad_number_is_a_clear_error() {
+        let err = Settings::from_vars(&vars(&[("SESSION_DAYS", "seven")])).unwrap_err();
+        assert!(err.to_string().contains("SESSION_DAYS"), "{err}");
+    }
+
+    #[test]
+    fn the_secret_key_is_never_printed() {
+        let s = Settings::from_vars(&vars(&[("SECRET_KEY", "hunter2-hunter2")])).unwrap();
+        assert!(!format!("{s:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn the_shipped_leptos_toml_parses_to_the_defaults() {
+        let file = read_toml(Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/Leptos.toml"
+        )))
+        .unwrap();
+        let from_file = Settings::from_vars(&file).unwrap();
+        let defaults = Settings::from_vars(&vars(&[])).unwrap();
+        assert_eq!(from_file.database_url, defaults.database_url);
+        assert_eq!(from_file.leptos.site_addr, defaults.leptos.site_addr);
+        assert_eq!(from_file.session_lifetime, defaults.session_lifetime);
+        assert_eq!(from_file.session_idle, defaults.session_idle);
+    }
+}

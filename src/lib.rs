@@ -1,0 +1,28 @@
+//! sesame: sessions, cookies and a login system for Leptos + Axum.
+//!
+//! One crate, two builds: the server binary (`ssr`) and the browser WASM
+//! (`hydrate`). This file is the module tree and the WASM entry point only.
+pub mod app;
+pub mod components;
+pub mod cookies;
+pub mod error;
+pub mod pages;
+
+#[cfg(feature = "ssr")]
+pub mod config;
+#[cfg(feature = "ssr")]
+pub mod startup;
+#[cfg(feature = "ssr")]
+pub mod telemetry;
+
+/// Browser entry point: takes over the server-rendered HTML.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(app::App);
+    // A signal for tests and scripts that the page is interactive now.
+    if let Some(body) = leptos::prelude::document().body() {
+        let _ = body.set_attribute("data-hydrated", "true");
+    }
+}

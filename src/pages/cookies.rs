@@ -1,0 +1,46 @@
+//! `/cookies`: the cookie demo (Flask's `request.cookies.get('username')`).
+use crate::{
+    components::FieldMessage,
+    cookies::api::{get_cookie, DeleteCookie, SetCookie},
+};
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[component]
+pub fn CookiesPage() -> impl IntoView {
+    let set = ServerAction::<SetCookie>::new();
+    let delete = ServerAction::<DeleteCookie>::new();
+    // Read on the server for the first paint (no "Guest" flash), and again
+    // after each set/delete, without a reload.
+    let name = Resource::new(
+        move || (set.version().get(), delete.version().get()),
+        |_| get_cookie(),
+    );
+    let greeting = move || {
+        Suspend::new(async move {
+            match name.await {
+                Ok(Some(name)) => format!("Hello, {name}!"),
+                _ => "Hello, Guest!".to_owned(),
+            }
+        })
+    };
+
+    view! {
+        <Title text="Cookies" />
+        <h1>"Cookies"</h1>
+        <Transition>
+            <p class="greeting" data-testid="greeting">
+                {greeting}
+            </p>
+        </Transition>
+        <ActionForm action=set attr:class="stack">
+            <label for="cookie-name">"Name"</label>
+            <input id="cookie-name" type="text" name="name" autocomplete="off" />
+            <FieldMessage result=set.value().into() field="name" />
+            <button type="submit">"Set cookie"</button>
+        </ActionForm>
+        <ActionForm action=delete>
+            <button type="submit">"Delete cookie"</button>
+        </ActionForm>
+    }
+}
