@@ -22,6 +22,10 @@ pub struct Settings {
     /// Idle limit of a browser session (`SESSION_IDLE_MINUTES`).
     pub session_idle: Duration,
     pub cookie_secure: bool,
+    /// Failed-login limit (the contract's; tests shorten the window).
+    pub login_throttle: crate::auth::throttle::Throttle,
+    /// How often expired sessions are deleted from the store.
+    pub session_cleanup_every: Duration,
 }
 
 /// A string that must never reach a log line.
@@ -108,12 +112,63 @@ impl Settings {
             session_lifetime: Duration::from_secs(days * 24 * 60 * 60),
             session_idle: Duration::from_secs(idle_minutes * 60),
             cookie_secure,
+            login_throttle: Default::default(),
+            session_cleanup_every: Duration::from_secs(60),
         })
+    }
+
+    /// The key that signs session cookies.
+    ///
+    /// `SECRET_KEY` if set. Otherwise, in development only, one generated
+    /// once into `data/secret.key` (readable by its owner alone) and reused,
+    /// so sessions survive restarts; in production its absence is an error.
+    pub fn signing_secret(&self) -> anyhow::Result<Secret> {
+        let secret = match &self.secret_key {
+            Some(secret) => secret.clone(),
+            None if self.is_production() => bail!(
+                "SECRET_KEY is not set. It is required when LEPTOS_ENV=PROD: \
+                 set it to a random string of at least 32 bytes \
+                 (for example: openssl rand -hex 32)"
+            ),
+            None => dev_secret(Path::new(DEV_SECRET_FILE))?,
+        };
+        if secret.expose().len() < 32 {
+            bail!("SECRET_KEY must be at least 32 bytes long");
+        }
+        Ok(secret)
     }
 
     pub fn is_production(&self) -> bool {
         self.leptos.env == Env::PROD
     }
+}
+
+pub const DEV_SECRET_FILE: &str = "data/secret.key";
+
+fn dev_secret(path: &Path) -> anyhow::Result<Secret> {
+    use std::io::Write;
+    if let Ok(text) = std::fs::read_to_string(path) {
+        return Ok(Secret::new(text.trim()));
+    }
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    let mut bytes = [0u8; 32];
+    rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut bytes);
+    let secret = hex::encode(bytes);
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options
+        .open(path)
+        .with_context(|| format!("creating {}", path.display()))?;
+    file.write_all(secret.as_bytes())?;
+    tracing::warn!(
+        "SECRET_KEY is not set: generated one into {} (development only)",
+        path.display()
+    );
+    Ok(Secret::new(secret))
 }
 
 fn parse<T: std::str::FromStr>(value: Option<&str>, default: &str, key: &str) -> anyhow::Result<T> {
@@ -190,6 +245,35 @@ mod tests {
     fn the_secret_key_is_never_printed() {
         let s = Settings::from_vars(&vars(&[("SECRET_KEY", "hunter2-hunter2")])).unwrap();
         assert!(!format!("{s:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn production_without_a_secret_key_is_a_clear_start_up_error() {
+        let s = Settings::from_vars(&vars(&[("LEPTOS_ENV", "PROD")])).unwrap();
+        let err = s.signing_secret().unwrap_err().to_string();
+        assert!(err.contains("SECRET_KEY is not set"), "{err}");
+    }
+
+    #[test]
+    fn a_short_secret_key_is_refused() {
+        let s = Settings::from_vars(&vars(&[("SECRET_KEY", "short")])).unwrap();
+        assert!(s.signing_secret().is_err());
+    }
+
+    #[test]
+    fn a_development_secret_is_generated_once_and_private() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("data/secret.key");
+        let first = dev_secret(&path).unwrap();
+        let second = dev_secret(&path).unwrap();
+        assert_eq!(first.expose(), second.expose());
+        assert_eq!(first.expose().len(), 64);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
     }
 
     #[test]

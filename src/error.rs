@@ -27,6 +27,27 @@ impl FieldErrors {
         }])
     }
 
+    pub fn push(&mut self, field: &str, message: impl Into<String>) {
+        self.0.push(FieldError {
+            field: field.to_owned(),
+            message: message.into(),
+        });
+    }
+
+    /// Orders the messages as the fields appear in the form.
+    pub fn sort_by_form_order(&mut self, fields: &[&str]) {
+        self.0.sort_by_key(|e| {
+            fields
+                .iter()
+                .position(|f| *f == e.field)
+                .unwrap_or(usize::MAX)
+        });
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
     /// The message for `field`, if it failed.
     pub fn get(&self, field: &str) -> Option<&str> {
         self.0
@@ -135,9 +156,26 @@ mod ssr {
         err
     }
 
+    /// The full cause goes to the log; the person sees a generic message.
+    impl From<sqlx::Error> for AppError {
+        fn from(err: sqlx::Error) -> Self {
+            tracing::error!("database error: {err}");
+            AppError::Internal
+        }
+    }
+
+    impl From<tower_sessions::session::Error> for AppError {
+        fn from(err: tower_sessions::session::Error) -> Self {
+            tracing::error!("session store error: {err}");
+            AppError::Internal
+        }
+    }
+
     /// A browser form submitted without JavaScript asks for HTML back.
+    /// (A page rendered on the server is a GET and gets its status.)
     pub fn is_plain_form_post() -> bool {
         use_context::<http::request::Parts>()
+            .filter(|parts| parts.method == http::Method::POST)
             .and_then(|parts| {
                 parts
                     .headers

@@ -3,11 +3,16 @@
 //! One crate, two builds: the server binary (`ssr`) and the browser WASM
 //! (`hydrate`). This file is the module tree and the WASM entry point only.
 pub mod app;
+pub mod auth;
 pub mod components;
 pub mod cookies;
 pub mod error;
+pub mod notes;
 pub mod pages;
+pub mod users;
 
+#[cfg(feature = "ssr")]
+pub mod cli;
 #[cfg(feature = "ssr")]
 pub mod config;
 #[cfg(feature = "ssr")]

@@ -1,5 +1,16 @@
 //! [ssr] Wires the application: state, router, middleware, listener.
-use crate::{app::shell, app::App, config::Settings, error::AppError};
+use crate::{
+    app::{shell, App},
+    auth::{
+        backend::Backend,
+        password::Hasher,
+        session::{maintain, Policy, PolicyStore, AUTH_DATA_KEY},
+        throttle::Throttle,
+    },
+    config::{Secret, Settings},
+    error::AppError,
+};
+use anyhow::Context;
 use axum::{
     body::Body,
     extract::{FromRef, Request},
@@ -8,16 +19,32 @@ use axum::{
     response::{IntoResponse, Response},
     Router,
 };
+use axum_login::AuthManagerLayerBuilder;
 use leptos::{config::LeptosOptions, prelude::provide_context, server_fn::error::ServerFnErrorErr};
 use leptos_axum::{generate_route_list, LeptosRoutes};
+use sqlx::{
+    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
+    SqlitePool,
+};
 use std::sync::Arc;
+use std::{future::Future, str::FromStr, time::Duration};
 use tokio::net::TcpListener;
+use tower_sessions::{
+    cookie::{Key, SameSite},
+    session_store::ExpiredDeletion,
+    Expiry, SessionManagerLayer,
+};
+use tower_sessions_sqlx_store::SqliteStore;
 
 /// What every handler and server function can reach.
 #[derive(Clone, FromRef)]
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub settings: Arc<Settings>,
+    pub pool: SqlitePool,
+    pub hasher: Hasher,
+    pub throttle: Throttle,
+    pub session_policy: Policy,
 }
 
 /// The state of the current request, from a server function or component.
@@ -34,19 +61,86 @@ const API_BODY_LIMIT: usize = 16 * 1024;
 pub struct Application {
     listener: TcpListener,
     router: Router,
+    cleanup: tokio::task::JoinHandle<()>,
+}
+
+/// Opens the database (creating the SQLite file and its folder if need be)
+/// and brings its schema up to date.
+pub async fn connect(database_url: &str) -> anyhow::Result<SqlitePool> {
+    let options = SqliteConnectOptions::from_str(database_url)
+        .with_context(|| "DATABASE_URL is not a valid sqlite:// URL".to_owned())?
+        .create_if_missing(true)
+        // WAL: readers don't wait for the writer.
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .busy_timeout(Duration::from_secs(5));
+    let file = options.get_filename().to_owned();
+    if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    let pool = SqlitePoolOptions::new()
+        .connect_with(options)
+        .await
+        .with_context(|| format!("opening the database {}", file.display()))?;
+    sqlx::migrate!("./migrations").run(&pool).await?;
+    Ok(pool)
 }
 
 impl Application {
-    /// Binds the listener (port 0 picks a free one) and builds the router.
+    /// Binds the listener (port 0 picks a free one), opens the database and
+    /// builds the router.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let secret = settings.signing_secret()?;
+        let pool = connect(&settings.database_url).await?;
+        let store = SqliteStore::new(pool.clone())
+            .with_table_name("sessions")
+            .map_err(|e| anyhow::anyhow!(e))?;
+        store.migrate().await?;
+        let cleanup = tokio::spawn({
+            let store = store.clone();
+            let every = settings.session_cleanup_every;
+            async move {
+                if let Err(err) = store.continuously_delete_expired(every).await {
+                    tracing::error!("expired-session cleanup stopped: {err}");
+                }
+            }
+        });
+        let session_policy = Policy {
+            lifetime: settings.session_lifetime,
+            idle: settings.session_idle,
+        };
         let listener = TcpListener::bind(settings.leptos.site_addr).await?;
         let state = AppState {
             leptos_options: settings.leptos.clone(),
+            pool,
+            hasher: Hasher::new()?,
+            throttle: settings.login_throttle,
+            session_policy,
             settings: Arc::new(settings),
         };
+        let session_layer = SessionManagerLayer::new(PolicyStore::new(store, session_policy))
+            .with_name("sesame_session")
+            .with_http_only(true)
+            .with_same_site(SameSite::Lax)
+            .with_secure(state.settings.cookie_secure)
+            .with_path("/")
+            .with_expiry(Expiry::OnSessionEnd)
+            .with_signed(signing_key(&secret));
+        let backend = Backend {
+            pool: state.pool.clone(),
+            hasher: state.hasher.clone(),
+        };
+        let auth_layer = AuthManagerLayerBuilder::new(backend, session_layer)
+            .with_data_key(AUTH_DATA_KEY)
+            .build();
+        let router = router(state.clone())
+            .layer(middleware::from_fn_with_state(session_policy, maintain))
+            .layer(auth_layer)
+            .layer(middleware::from_fn(api_guard));
         Ok(Self {
             listener,
-            router: router(state),
+            router,
+            cleanup,
         })
     }
 
@@ -63,10 +157,28 @@ impl Application {
 
     /// Serves until SIGINT or SIGTERM, then finishes the requests in flight.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(shutdown_signal())
-            .await
+        self.run_until(shutdown_signal()).await
     }
+
+    /// Serves until `stop` completes, then finishes the requests in flight.
+    pub async fn run_until(
+        self,
+        stop: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        let served = axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(stop)
+            .await;
+        self.cleanup.abort();
+        served
+    }
+}
+
+/// The cookie-signing key, stretched from the secret (any length of 32
+/// bytes or more) to the 64 bytes the cookie crate wants.
+fn signing_key(secret: &Secret) -> Key {
+    use sha2::{Digest, Sha512};
+    let digest = Sha512::digest(secret.expose().as_bytes());
+    Key::from(digest.as_slice())
 }
 
 pub fn router(state: AppState) -> Router {

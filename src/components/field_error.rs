@@ -1,4 +1,4 @@
-//! The message shown next to a form field that failed validation.
+//! Messages from a failed action: next to a field, or for the whole form.
 use crate::error::AppError;
 use leptos::prelude::*;
 
@@ -22,6 +22,28 @@ where
     view! {
         <Show when=move || message().is_some()>
             <p class="field-error" role="alert" id=format!("{field}-error")>
+                {message}
+            </p>
+        </Show>
+    }
+}
+
+/// Shows an action's error that is not about one field (wrong credentials,
+/// too many attempts...).
+#[component]
+pub fn ErrorMessage<T>(result: Signal<Option<Result<T, AppError>>>) -> impl IntoView
+where
+    T: Send + Sync + 'static,
+{
+    let message = move || {
+        result.with(|r| match r {
+            Some(Err(AppError::Validation(_))) | None | Some(Ok(_)) => None,
+            Some(Err(err)) => Some(err.to_string()),
+        })
+    };
+    view! {
+        <Show when=move || message().is_some()>
+            <p class="error" role="alert">
                 {message}
             </p>
         </Show>

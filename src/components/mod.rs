@@ -1,6 +1,8 @@
 //! Small widgets shared by the pages.
 mod field_error;
 mod nav;
+mod signed_in;
 
-pub use field_error::FieldMessage;
+pub use field_error::{ErrorMessage, FieldMessage};
 pub use nav::Nav;
+pub use signed_in::SignedIn;

@@ -1,40 +1,66 @@
 //! `spawn_app()`: the real `Application` on 127.0.0.1:0 with its own data dir.
 use reqwest::{header, redirect, Client, Response};
 use sesame::{config::Settings, startup::Application};
-use std::collections::HashMap;
+use sqlx::SqlitePool;
+use std::{collections::HashMap, path::PathBuf, sync::Arc};
 use tempfile::TempDir;
+use tokio::sync::oneshot;
+
+pub const SECRET_KEY: &str = "test-secret-key-0123456789abcdef-0123456789abcdef";
 
 pub struct TestApp {
     pub address: String,
     /// Keeps cookies like a browser; never follows redirects, so tests see them.
     pub client: Client,
-    _data: TempDir,
+    pub database_url: String,
+    data: Arc<TempDir>,
+    stop: Option<oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
 }
 
-pub async fn spawn_app() -> TestApp {
-    let data = tempfile::tempdir().expect("temp dir");
+/// Settings as in production, on a free port and a fresh database.
+pub fn settings_in(dir: &std::path::Path) -> Settings {
     let vars: HashMap<String, String> = [
         ("LEPTOS_SITE_ADDR", "127.0.0.1:0".to_owned()),
         (
             "DATABASE_URL",
-            format!("sqlite://{}/sesame.db?mode=rwc", data.path().display()),
+            format!("sqlite://{}/sesame.db?mode=rwc", dir.display()),
         ),
-        (
-            "SECRET_KEY",
-            "test-secret-key-0123456789abcdef-0123456789abcdef".to_owned(),
-        ),
+        ("SECRET_KEY", SECRET_KEY.to_owned()),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))
     .collect();
-    let settings = Settings::from_vars(&vars).expect("settings");
+    Settings::from_vars(&vars).expect("settings")
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// Like `spawn_app`, with settings changed first (tiny lifetimes...).
+pub async fn spawn_app_with(change: impl FnOnce(&mut Settings)) -> TestApp {
+    let data = Arc::new(tempfile::tempdir().expect("temp dir"));
+    start(data, change).await
+}
+
+async fn start(data: Arc<TempDir>, change: impl FnOnce(&mut Settings)) -> TestApp {
+    let mut settings = settings_in(data.path());
+    change(&mut settings);
+    let database_url = settings.database_url.clone();
     let app = Application::build(settings).await.expect("app builds");
     let address = format!("http://127.0.0.1:{}", app.port());
-    tokio::spawn(app.run_until_stopped());
+    let (stop, stopped) = oneshot::channel::<()>();
+    let server = tokio::spawn(app.run_until(async move {
+        let _ = stopped.await;
+    }));
     TestApp {
         address,
         client: client(),
-        _data: data,
+        database_url,
+        data,
+        stop: Some(stop),
+        server: Some(server),
     }
 }
 
@@ -51,19 +77,39 @@ impl TestApp {
         format!("{}{path}", self.address)
     }
 
+    pub fn data_dir(&self) -> PathBuf {
+        self.data.path().to_owned()
+    }
+
+    /// The same database, opened directly, to check what is stored.
+    pub async fn pool(&self) -> SqlitePool {
+        SqlitePool::connect(&self.database_url).await.expect("pool")
+    }
+
+    /// Stops the server (finishing requests in flight) and starts a new one
+    /// on the same database and secret, as a restart would.
+    pub async fn restart(mut self) -> TestApp {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(server) = self.server.take() {
+            server
+                .await
+                .expect("server task")
+                .expect("server stopped cleanly");
+        }
+        let mut app = start(self.data.clone(), |_| {}).await;
+        app.client = self.client.clone();
+        app
+    }
+
     pub async fn get(&self, path: &str) -> Response {
         self.client.get(self.url(path)).send().await.expect("GET")
     }
 
     /// A server-function call as the hydrated app makes it.
     pub async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> Response {
-        self.client
-            .post(self.url(path))
-            .header(header::ACCEPT, "application/json")
-            .form(form)
-            .send()
-            .await
-            .expect("POST")
+        post_form(&self.client, &self.url(path), form).await
     }
 
     /// The same call as a browser form post with JavaScript off.
@@ -83,6 +129,87 @@ impl TestApp {
             .await
             .expect("POST")
     }
+
+    pub async fn register(&self, user: &TestUser) -> Response {
+        self.post_form(
+            "/api/register",
+            &[
+                ("username", &user.username),
+                ("email", &user.email),
+                ("password", &user.password),
+            ],
+        )
+        .await
+    }
+
+    pub async fn login(&self, user: &TestUser, remember: bool) -> Response {
+        login_with(&self.client, self, user, remember).await
+    }
+
+    /// `/api/current_user` as JSON (`null` when anonymous).
+    pub async fn current_user(&self) -> serde_json::Value {
+        current_user_of(&self.client, self).await
+    }
+
+    pub async fn note(&self) -> serde_json::Value {
+        let res = self.post_form("/api/session_data", &[]).await;
+        assert_eq!(res.status(), 200);
+        res.json::<serde_json::Value>().await.expect("json")["note"].clone()
+    }
+}
+
+pub async fn post_form(client: &Client, url: &str, form: &[(&str, &str)]) -> Response {
+    client
+        .post(url)
+        .header(header::ACCEPT, "application/json")
+        .form(form)
+        .send()
+        .await
+        .expect("POST")
+}
+
+pub async fn login_with(
+    client: &Client,
+    app: &TestApp,
+    user: &TestUser,
+    remember: bool,
+) -> Response {
+    let mut form = vec![
+        ("username", user.username.as_str()),
+        ("password", user.password.as_str()),
+    ];
+    if remember {
+        form.push(("remember", "on"));
+    }
+    post_form(client, &app.url("/api/login"), &form).await
+}
+
+pub async fn current_user_of(client: &Client, app: &TestApp) -> serde_json::Value {
+    let res = post_form(client, &app.url("/api/current_user"), &[]).await;
+    assert_eq!(res.status(), 200);
+    res.json().await.expect("json")
+}
+
+/// A user with unique, valid credentials.
+#[derive(Clone, Debug)]
+pub struct TestUser {
+    pub username: String,
+    pub email: String,
+    pub password: String,
+}
+
+impl TestUser {
+    pub fn generate() -> Self {
+        use std::sync::atomic::{AtomicU32, Ordering};
+        static N: AtomicU32 = AtomicU32::new(0);
+        let n = N.fetch_add(1, Ordering::Relaxed);
+        let tag = format!("{}{n}", std::process::id());
+        Self {
+            username: format!("user{tag}"),
+            email: format!("user{tag}@example.com"),
+            password: format!("pw-{tag}-long-enough"),
+        }
+    }
 }
 
 pub fn set_cookies(res: &Response) -> Vec<String> {
@@ -91,6 +218,18 @@ pub fn set_cookies(res: &Response) -> Vec<String> {
         .iter()
         .filter_map(|v| v.to_str().ok().map(str::to_owned))
         .collect()
+}
+
+/// The `sesame_session` Set-Cookie line, if the response has one.
+pub fn session_cookie(res: &Response) -> Option<String> {
+    set_cookies(res)
+        .into_iter()
+        .find(|c| c.starts_with("sesame_session="))
+}
+
+/// Just `name=value` of a Set-Cookie line, to replay it by hand.
+pub fn pair(set_cookie: &str) -> String {
+    set_cookie.split(';').next().unwrap_or_default().to_owned()
 }
 
 pub fn location(res: &Response) -> Option<String> {

@@ -1,4 +1,6 @@
 //! HTTP tests against the real server on a free loopback port.
+mod auth;
 mod cookies;
 mod helpers;
 mod pages;
+mod sessions;

@@ -1,0 +1,43 @@
+//! Accounts and sign-in: shared types, field rules, `next` handling, and the
+//! server functions; the server-only parts are gated here, once.
+pub mod api;
+pub mod redirect;
+pub mod validate;
+
+#[cfg(feature = "ssr")]
+pub mod backend;
+#[cfg(feature = "ssr")]
+pub mod password;
+#[cfg(feature = "ssr")]
+pub mod session;
+#[cfg(feature = "ssr")]
+pub mod throttle;
+
+use serde::{Deserialize, Serialize};
+
+/// The signed-in user, as the browser may see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Account {
+    pub id: i64,
+    pub username: String,
+    pub email: String,
+}
+
+/// This session's times for the profile page, formatted on the server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionTimes {
+    pub started_at: String,
+    pub expires_at: String,
+    pub remember: bool,
+}
+
+#[cfg(feature = "ssr")]
+impl From<&crate::users::db::User> for Account {
+    fn from(user: &crate::users::db::User) -> Self {
+        Self {
+            id: user.id,
+            username: user.username.clone(),
+            email: user.email.clone(),
+        }
+    }
+}

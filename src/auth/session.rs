@@ -1,0 +1,249 @@
+//! [ssr] The typed session: the only file that knows the session's keys.
+//!
+//! Flask's `session` dict, kept on the server by tower-sessions. The browser
+//! holds only an opaque, signed id.
+use crate::{auth::backend::Backend, error::AppError, users::db::User};
+use axum::{
+    extract::{Request, State},
+    middleware::Next,
+    response::Response,
+};
+use std::time::Duration;
+use tower_sessions::{
+    session::{Id, Record},
+    session_store, Expiry, Session, SessionStore,
+};
+
+/// axum-login's own data (user id and auth hash).
+pub const AUTH_DATA_KEY: &str = "auth.user";
+const REMEMBER: &str = "auth.remember";
+const STARTED_AT: &str = "auth.started_at";
+const TOUCHED_AT: &str = "session.touched_at";
+const NOTE: &str = "data.note";
+
+pub type AuthSession = axum_login::AuthSession<Backend>;
+
+/// How long sessions live (`SESSION_DAYS`, `SESSION_IDLE_MINUTES`).
+#[derive(Clone, Copy, Debug)]
+pub struct Policy {
+    pub lifetime: Duration,
+    pub idle: Duration,
+}
+
+impl Policy {
+    /// How often activity is written back. A session is only written when it
+    /// changed or when this much of its lifetime has passed since the last
+    /// write, never on every request.
+    fn renew_every(&self, remember: bool) -> Duration {
+        (if remember { self.lifetime } else { self.idle }) / 12
+    }
+
+    fn expiry(&self, remember: bool) -> Expiry {
+        if remember {
+            let lifetime =
+                time::Duration::try_from(self.lifetime).unwrap_or(time::Duration::days(7));
+            Expiry::OnInactivity(lifetime)
+        } else {
+            // A browser-session cookie; the store caps the row at the idle limit.
+            Expiry::OnSessionEnd
+        }
+    }
+}
+
+/// Times shown on the profile page, as unix seconds.
+pub struct Stamps {
+    pub started_at: i64,
+    pub expires_at: i64,
+    pub remember: bool,
+}
+
+fn now() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
+/// The current request's session (with its user), from the Leptos context.
+pub async fn current() -> Result<AuthSession, AppError> {
+    leptos_axum::extract::<AuthSession>().await.map_err(|e| {
+        tracing::error!("no auth session on the request: {e}");
+        AppError::Internal
+    })
+}
+
+/// Signs `user` in on this session. The note and other data stay.
+pub async fn sign_in(auth: &mut AuthSession, user: &User, remember: bool) -> Result<(), AppError> {
+    // New id at login: whatever id the browser had before (perhaps one an
+    // attacker planted) is worthless from now on. Session fixation.
+    auth.session.cycle_id().await?;
+    auth.login(user).await.map_err(auth_error)?;
+    auth.session.insert(REMEMBER, remember).await?;
+    auth.session.insert(STARTED_AT, now()).await?;
+    Ok(())
+}
+
+/// `Log out`: ends the sign-in and keeps the rest, like Flask's
+/// `session.pop('username')`. The old id is deleted on the server, so a
+/// replayed cookie is anonymous; the note moves to a new id.
+pub async fn sign_out(auth: &mut AuthSession) -> Result<(), AppError> {
+    let note: Option<String> = auth.session.get(NOTE).await?;
+    auth.logout().await.map_err(auth_error)?;
+    if let Some(note) = note {
+        // flush() keeps the record's id and a later save would reuse it:
+        // the note moves to a brand-new id.
+        auth.session.cycle_id().await?;
+        auth.session.insert(NOTE, note).await?;
+    }
+    Ok(())
+}
+
+/// `Log out everywhere`: clears the whole session (Flask's `session.clear()`)
+/// and deletes it on the server.
+pub async fn clear(auth: &mut AuthSession) -> Result<(), AppError> {
+    auth.logout().await.map_err(auth_error)?;
+    Ok(())
+}
+
+pub async fn note(session: &Session) -> Result<Option<String>, AppError> {
+    Ok(session.get(NOTE).await?)
+}
+
+pub async fn set_note(session: &Session, note: String) -> Result<(), AppError> {
+    Ok(session.insert(NOTE, note).await?)
+}
+
+pub async fn times(session: &Session, policy: &Policy) -> Result<Stamps, AppError> {
+    let remember = session.get::<bool>(REMEMBER).await?.unwrap_or(false);
+    let started_at = session.get::<i64>(STARTED_AT).await?.unwrap_or_else(now);
+    let touched_at = session.get::<i64>(TOUCHED_AT).await?.unwrap_or_else(now);
+    let expires_at = touched_at + deadline(policy, remember).as_secs() as i64;
+    Ok(Stamps {
+        started_at,
+        expires_at,
+        remember,
+    })
+}
+
+/// How long after its last write a session's row lives.
+fn deadline(policy: &Policy, remember: bool) -> Duration {
+    if remember {
+        policy.lifetime
+    } else {
+        // A request within `renew_every` of a write does not write again, so
+        // the row outlives the last write by that much too: a session never
+        // ends sooner than `idle` after the last request.
+        policy.idle + policy.renew_every(false)
+    }
+}
+
+pub fn auth_error(err: axum_login::Error<Backend>) -> AppError {
+    match err {
+        axum_login::Error::Session(e) => e.into(),
+        axum_login::Error::Backend(e) => e,
+    }
+}
+
+/// Middleware: keeps a live session alive without writing on every request.
+///
+/// Before the handler: a session not written for `renew_every` is touched,
+/// so it is saved with a fresh expiry. After it: any session being saved
+/// gets the expiry of its kind (tower-sessions does not store the expiry
+/// kind, so it has to be set again on every write).
+pub async fn maintain(
+    State(policy): State<Policy>,
+    session: Session,
+    req: Request,
+    next: Next,
+) -> Response {
+    if let Err(err) = touch_if_stale(&session, &policy).await {
+        tracing::warn!("could not renew the session: {err}");
+    }
+    let res = next.run(req).await;
+    if session.is_modified() && !session.is_empty().await {
+        let remember = session
+            .get::<bool>(REMEMBER)
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or(false);
+        session.set_expiry(Some(policy.expiry(remember)));
+        if let Err(err) = session.insert(TOUCHED_AT, now()).await {
+            tracing::warn!("could not stamp the session: {err}");
+        }
+    }
+    res
+}
+
+async fn touch_if_stale(
+    session: &Session,
+    policy: &Policy,
+) -> Result<(), tower_sessions::session::Error> {
+    let Some(touched_at) = session.get::<i64>(TOUCHED_AT).await? else {
+        return Ok(());
+    };
+    let remember = session.get::<bool>(REMEMBER).await?.unwrap_or(false);
+    if now() - touched_at >= policy.renew_every(remember).as_secs() as i64 {
+        session.insert(TOUCHED_AT, now()).await?;
+    }
+    Ok(())
+}
+
+/// A session store that ends browser sessions at the idle limit.
+///
+/// tower-sessions gives a browser-session cookie only with
+/// `Expiry::OnSessionEnd`, and then keeps the row for two weeks; this caps
+/// the row of every session without "Remember me" at the idle deadline, so
+/// an idle session is gone on the server (and anonymous if replayed), and
+/// the cleanup task removes it.
+#[derive(Clone, Debug)]
+pub struct PolicyStore<S> {
+    inner: S,
+    policy: Policy,
+}
+
+impl<S> PolicyStore<S> {
+    pub fn new(inner: S, policy: Policy) -> Self {
+        Self { inner, policy }
+    }
+
+    fn cap(&self, record: &Record) -> Option<time::OffsetDateTime> {
+        let remembered = record
+            .data
+            .get(REMEMBER)
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false);
+        if remembered {
+            return None;
+        }
+        let limit = time::Duration::try_from(deadline(&self.policy, false)).ok()?;
+        let capped = time::OffsetDateTime::now_utc() + limit;
+        (capped < record.expiry_date).then_some(capped)
+    }
+}
+
+#[async_trait::async_trait]
+impl<S: SessionStore + Clone> SessionStore for PolicyStore<S> {
+    async fn create(&self, record: &mut Record) -> session_store::Result<()> {
+        if let Some(capped) = self.cap(record) {
+            record.expiry_date = capped;
+        }
+        self.inner.create(record).await
+    }
+
+    async fn save(&self, record: &Record) -> session_store::Result<()> {
+        match self.cap(record) {
+            Some(capped) => {
+                let mut record = record.clone();
+                record.expiry_date = capped;
+                self.inner.save(&record).await
+            }
+            None => self.inner.save(record).await,
+        }
+    }
+
+    async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
+        self.inner.load(id).await
+    }
+
+    async fn delete(&self, id: &Id) -> session_store::Result<()> {
+        self.inner.delete(id).await
+    }
+}

@@ -1,0 +1,31 @@
+//! Server functions of the session demo (`/session`).
+use crate::error::AppError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// What `/api/session_data` answers: `{"note": null | "..."}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionContents {
+    pub note: Option<String>,
+}
+
+/// The data held in this session. Reading never creates a session.
+#[server(prefix = "/api", endpoint = "session_data")]
+pub async fn session_data() -> Result<SessionContents, AppError> {
+    use crate::{auth::session, error::reject};
+    let auth = session::current().await.map_err(reject)?;
+    let note = session::note(&auth.session).await.map_err(reject)?;
+    Ok(SessionContents { note })
+}
+
+/// Stores a note in this session (Flask's `session['note'] = note`).
+#[server(prefix = "/api", endpoint = "set_note")]
+pub async fn set_note(note: String) -> Result<SessionContents, AppError> {
+    use crate::{auth::session, error::reject, notes::parse_note};
+    let note = parse_note(&note).map_err(|m| reject(AppError::field("note", m)))?;
+    let auth = session::current().await.map_err(reject)?;
+    session::set_note(&auth.session, note.clone())
+        .await
+        .map_err(reject)?;
+    Ok(SessionContents { note: Some(note) })
+}

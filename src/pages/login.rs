@@ -1,0 +1,30 @@
+//! `/login`: the login form (Flask-Login's `login_user`).
+use crate::{app::Auth, components::ErrorMessage};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::{components::A, hooks::use_query_map};
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let auth = expect_context::<Auth>();
+    let query = use_query_map();
+    let next = move || query.read().get("next").unwrap_or_default();
+    view! {
+        <Title text="Log in" />
+        <h1>"Log in"</h1>
+        <ActionForm action=auth.login attr:class="stack">
+            <input type="hidden" name="next" prop:value=next />
+            <label for="login-username">"Username"</label>
+            <input id="login-username" type="text" name="username" autocomplete="username" />
+            <label for="login-password">"Password"</label>
+            <input id="login-password" type="password" name="password" autocomplete="current-password" />
+            <label class="check">
+                <input type="checkbox" name="remember" value="on" />
+                "Remember me"
+            </label>
+            <ErrorMessage result=auth.login.value().into() />
+            <button type="submit">"Log in"</button>
+        </ActionForm>
+        <p>"No account yet? " <A href="/register">"Create one"</A></p>
+    }
+}

@@ -1,0 +1,42 @@
+//! `/session`: the session as a store (Flask's `session['note']`).
+use crate::{
+    app::Auth,
+    components::FieldMessage,
+    notes::api::{session_data, SetNote},
+};
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[component]
+pub fn SessionPage() -> impl IntoView {
+    let auth = expect_context::<Auth>();
+    let save = ServerAction::<SetNote>::new();
+    let data = Resource::new(
+        move || (save.version().get(), auth.generation()),
+        |_| session_data(),
+    );
+    let note = move || {
+        Suspend::new(async move {
+            match data.await {
+                Ok(data) => match data.note {
+                    Some(note) => format!("Note: {note}"),
+                    None => "No note in this session.".to_owned(),
+                },
+                Err(err) => err.to_string(),
+            }
+        })
+    };
+    view! {
+        <Title text="Session data" />
+        <h1>"Session data"</h1>
+        <Transition>
+            <p class="note" data-testid="note">{note}</p>
+        </Transition>
+        <ActionForm action=save attr:class="stack">
+            <label for="session-note">"Note"</label>
+            <input id="session-note" type="text" name="note" autocomplete="off" />
+            <FieldMessage result=save.value().into() field="note" />
+            <button type="submit">"Save note"</button>
+        </ActionForm>
+    }
+}

@@ -1,0 +1,72 @@
+//! `/users`: every user, 20 a page (the SQL demo, signed-in only).
+use crate::{components::SignedIn, users::api::users};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+#[component]
+pub fn UsersPage() -> impl IntoView {
+    view! {
+        <Title text="Users" />
+        <h1>"Users"</h1>
+        <SignedIn children=|_| view! { <UserTable /> } />
+    }
+}
+
+#[component]
+fn UserTable() -> impl IntoView {
+    let query = use_query_map();
+    // None: no `page`; Some(None): a `page` that is not a number.
+    let page = move || query.read().get("page").map(|p| p.parse::<u32>().ok());
+    let result = Resource::new(page, |page| async move {
+        match page {
+            Some(None) => Err(crate::error::AppError::field(
+                "page",
+                "The page must be a number.",
+            )),
+            Some(Some(n)) => users(Some(n)).await,
+            None => users(None).await,
+        }
+    });
+    let table = move || {
+        Suspend::new(async move {
+            match result.await {
+                Ok(page) => {
+                    let prev = (page.page > 1).then(|| format!("/users?page={}", page.page - 1));
+                    let next = page
+                        .has_next
+                        .then(|| format!("/users?page={}", page.page + 1));
+                    view! {
+                        <table>
+                            <thead>
+                                <tr><th>"ID"</th><th>"Username"</th><th>"Email"</th></tr>
+                            </thead>
+                            <tbody>
+                                {page
+                                    .users
+                                    .into_iter()
+                                    .map(|u| view! { <tr><td>{u.id}</td><td>{u.username}</td><td>{u.email}</td></tr> })
+                                    .collect_view()}
+                            </tbody>
+                        </table>
+                        <nav class="pager" aria-label="Pages">
+                            {prev.map(|href| view! { <a href=href rel="prev">"Previous"</a> })}
+                            <span>{format!("Page {}", page.page)}</span>
+                            {next.map(|href| view! { <a href=href rel="next">"Next"</a> })}
+                        </nav>
+                    }
+                    .into_any()
+                }
+                Err(err) => {
+                    #[cfg(feature = "ssr")]
+                    crate::error::reject(err.clone());
+                    let message = err
+                        .field_message("page")
+                        .map_or_else(|| err.to_string(), str::to_owned);
+                    view! { <p class="error" role="alert">{message}</p> }.into_any()
+                }
+            }
+        })
+    };
+    view! { <Transition>{table}</Transition> }
+}

@@ -1,0 +1,126 @@
+//! [ssr] Every SQL query about users.
+use crate::{
+    auth::validate::{Email, Username},
+    error::AppError,
+    users::{UserRow, PER_PAGE},
+};
+use sqlx::SqlitePool;
+
+/// A user as the server sees it, secrets included; never serialised.
+#[derive(Clone, sqlx::FromRow)]
+pub struct User {
+    pub id: i64,
+    pub username: String,
+    pub email: String,
+    pub password_hash: String,
+    pub session_token: String,
+    pub created_at: i64,
+}
+
+impl std::fmt::Debug for User {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("User")
+            .field("id", &self.id)
+            .field("username", &self.username)
+            .finish_non_exhaustive()
+    }
+}
+
+const COLUMNS: &str = "id, username, email, password_hash, session_token, created_at";
+
+/// A fresh random token for `session_token`.
+pub fn new_session_token() -> String {
+    use rand::RngCore;
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+pub async fn find_by_id(pool: &SqlitePool, id: i64) -> Result<Option<User>, AppError> {
+    Ok(
+        sqlx::query_as(&format!("SELECT {COLUMNS} FROM users WHERE id = ?"))
+            .bind(id)
+            .fetch_optional(pool)
+            .await?,
+    )
+}
+
+pub async fn find_by_username(pool: &SqlitePool, username: &str) -> Result<Option<User>, AppError> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM users WHERE lower(username) = lower(?)"
+    ))
+    .bind(username)
+    .fetch_optional(pool)
+    .await?)
+}
+
+/// Which of username and email are already taken (a missing one is not).
+pub async fn taken(
+    pool: &SqlitePool,
+    username: Option<&Username>,
+    email: Option<&Email>,
+) -> Result<(bool, bool), AppError> {
+    let (username_taken, email_taken): (bool, bool) = sqlx::query_as(
+        "SELECT EXISTS(SELECT 1 FROM users WHERE lower(username) = lower(?)), \
+                EXISTS(SELECT 1 FROM users WHERE lower(email) = lower(?))",
+    )
+    .bind(username.map(Username::as_str))
+    .bind(email.map(Email::as_str))
+    .fetch_one(pool)
+    .await?;
+    Ok((username_taken, email_taken))
+}
+
+pub enum Insert {
+    Created(User),
+    /// A unique index refused the row (another registration won a race).
+    Conflict,
+}
+
+pub async fn insert(
+    pool: &SqlitePool,
+    username: &Username,
+    email: &Email,
+    password_hash: &str,
+) -> Result<Insert, AppError> {
+    let result = sqlx::query_as(&format!(
+        "INSERT INTO users (username, email, password_hash, session_token, created_at) \
+         VALUES (?, ?, ?, ?, ?) RETURNING {COLUMNS}"
+    ))
+    .bind(username.as_str())
+    .bind(email.as_str())
+    .bind(password_hash)
+    .bind(new_session_token())
+    .bind(time::OffsetDateTime::now_utc().unix_timestamp())
+    .fetch_one(pool)
+    .await;
+    match result {
+        Ok(user) => Ok(Insert::Created(user)),
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Ok(Insert::Conflict),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Ends every session of the user: their stored auth hash no longer matches.
+pub async fn rotate_session_token(pool: &SqlitePool, id: i64) -> Result<(), AppError> {
+    sqlx::query("UPDATE users SET session_token = ? WHERE id = ?")
+        .bind(new_session_token())
+        .bind(id)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// Page `page` (from 1) of all users by id, and whether a next page exists.
+pub async fn page(pool: &SqlitePool, page: u32) -> Result<(Vec<UserRow>, bool), AppError> {
+    let offset = i64::from(page.saturating_sub(1)) * i64::from(PER_PAGE);
+    let mut rows: Vec<UserRow> =
+        sqlx::query_as("SELECT id, username, email FROM users ORDER BY id LIMIT ? OFFSET ?")
+            .bind(i64::from(PER_PAGE) + 1)
+            .bind(offset)
+            .fetch_all(pool)
+            .await?;
+    let has_next = rows.len() > PER_PAGE as usize;
+    rows.truncate(PER_PAGE as usize);
+    Ok((rows, has_next))
+}

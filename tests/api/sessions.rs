@@ -1,0 +1,118 @@
+//! The session as a store, and what is (not) stored.
+use crate::helpers::{session_cookie, set_cookies, spawn_app, TestUser};
+
+async fn stored_sessions(app: &crate::helpers::TestApp) -> i64 {
+    sqlx::query_scalar("SELECT COUNT(*) FROM sessions")
+        .fetch_one(&app.pool().await)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_visitor_who_stores_nothing_gets_no_session() {
+    let app = spawn_app().await;
+    for path in [
+        "/",
+        "/cookies",
+        "/session",
+        "/login",
+        "/register",
+        "/profile",
+        "/users",
+    ] {
+        let res = app.get(path).await;
+        assert!(
+            session_cookie(&res).is_none(),
+            "{path}: {:?}",
+            set_cookies(&res)
+        );
+    }
+    for path in ["/api/current_user", "/api/session_data"] {
+        let res = app.post_form(path, &[]).await;
+        assert!(session_cookie(&res).is_none(), "{path}");
+    }
+    assert_eq!(stored_sessions(&app).await, 0);
+}
+
+#[tokio::test]
+async fn a_visitor_can_keep_a_note_in_the_session() {
+    let app = spawn_app().await;
+    assert!(app.note().await.is_null());
+
+    let res = app
+        .post_form("/api/set_note", &[("note", "hello <b>world</b>")])
+        .await;
+    assert_eq!(res.status(), 200);
+    assert!(session_cookie(&res).is_some());
+    assert_eq!(app.note().await, "hello <b>world</b>");
+    assert_eq!(stored_sessions(&app).await, 1);
+
+    let html = app.get("/session").await.text().await.unwrap();
+    assert!(
+        html.contains("Note: hello &lt;b&gt;world&lt;/b&gt;"),
+        "{html}"
+    );
+}
+
+#[tokio::test]
+async fn the_session_page_says_when_there_is_no_note() {
+    let app = spawn_app().await;
+    let html = app.get("/session").await.text().await.unwrap();
+    assert!(html.contains("Session data"));
+    assert!(html.contains("No note in this session."));
+    for label in ["Note", "Save note"] {
+        assert!(html.contains(label));
+    }
+}
+
+#[tokio::test]
+async fn a_note_must_be_1_to_200_characters() {
+    let app = spawn_app().await;
+    let long = "n".repeat(201);
+    for bad in ["", long.as_str()] {
+        let res = app.post_form("/api/set_note", &[("note", bad)]).await;
+        assert_eq!(res.status(), 422);
+        assert!(res
+            .text()
+            .await
+            .unwrap()
+            .contains("Note must be 1–200 characters."));
+    }
+    assert!(app.note().await.is_null());
+    assert_eq!(stored_sessions(&app).await, 0);
+    let ok = "ü".repeat(200);
+    assert_eq!(
+        app.post_form("/api/set_note", &[("note", &ok)])
+            .await
+            .status(),
+        200
+    );
+}
+
+#[tokio::test]
+async fn reading_a_signed_in_session_does_not_write_it_every_time() {
+    let app = spawn_app().await;
+    app.register(&TestUser::generate()).await;
+    for _ in 0..3 {
+        let res = app.post_form("/api/current_user", &[]).await;
+        assert!(
+            session_cookie(&res).is_none(),
+            "a read re-sent the cookie, so it saved"
+        );
+        let res = app.get("/profile").await;
+        assert!(session_cookie(&res).is_none());
+    }
+}
+
+#[tokio::test]
+async fn logout_deletes_the_stored_session() {
+    let app = spawn_app().await;
+    app.register(&TestUser::generate()).await;
+    assert_eq!(stored_sessions(&app).await, 1);
+    let res = app.post_form("/api/logout", &[]).await;
+    assert!(
+        session_cookie(&res).is_some_and(|c| c.contains("Max-Age=0")),
+        "cookie removed"
+    );
+    assert_eq!(stored_sessions(&app).await, 0);
+}
