@@ -12,12 +12,12 @@ test.describe('cookie demo without JavaScript', () => {
     await cookies.expectGreeting('Hello, Guest!');
 
     await cookies.setName(name);
-    await expect(page).toHaveURL(/\/cookies$/);
+    await expect(page).toHaveURL(/\/cookies\??$/);
     await cookies.expectGreeting(`Hello, ${name}!`);
     expect((await cookies.usernameCookie())?.value).toBe(encodeURIComponent(name));
 
     await cookies.deleteButton().click();
-    await expect(page).toHaveURL(/\/cookies$/);
+    await expect(page).toHaveURL(/\/cookies\??$/);
     await cookies.expectGreeting('Hello, Guest!');
     expect(await cookies.usernameCookie()).toBeUndefined();
   });
@@ -52,5 +52,43 @@ test.describe('cookie demo without JavaScript', () => {
   test('the home page says who is signed in', async ({ page }) => {
     await page.goto('/');
     await expect(page.getByText('You are not logged in!')).toBeVisible();
+  });
+});
+
+test.describe('accounts and sessions without JavaScript', () => {
+  test('register, note, log out, log in with next, log out everywhere', async ({ page, context }) => {
+    const { newAccount, LoginPage, RegisterPage, ProfilePage, SessionPage } = await import('./fixtures/auth-pages');
+    const account = newAccount();
+    await new RegisterPage(page).goto();
+    await new RegisterPage(page).register(account);
+    await new ProfilePage(page).expectSignedInAs(account);
+
+    const session = new SessionPage(page);
+    await session.goto();
+    await session.saveNote('no script needed');
+    await expect(session.note()).toHaveText('Note: no script needed');
+
+    await new ProfilePage(page).goto();
+    await new ProfilePage(page).logOut();
+    await expect(page.getByText('You are not logged in!')).toBeVisible();
+    await session.goto();
+    await expect(session.note()).toHaveText('Note: no script needed');
+
+    await page.goto('/users');
+    await expect(page).toHaveURL(/\/login\?next=%2Fusers$/);
+    const login = new LoginPage(page);
+    await login.login({ username: account.username, password: 'wrong-password' });
+    await expect(page.getByText('Invalid username or password.')).toBeVisible();
+    await expect(page).toHaveURL(/next=%2Fusers/);
+    await login.login(account);
+    await expect(page).toHaveURL(/\/users$/);
+    await expect(page.getByRole('cell', { name: account.username, exact: true })).toBeVisible();
+
+    await new ProfilePage(page).goto();
+    await new ProfilePage(page).logOutEverywhere();
+    await expect(page.getByText('You are not logged in!')).toBeVisible();
+    await session.goto();
+    await expect(session.note()).toHaveText('No note in this session.');
+    expect((await context.cookies()).find((c) => c.name === 'sesame_session')).toBeUndefined();
   });
 });

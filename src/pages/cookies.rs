@@ -33,7 +33,7 @@ pub fn CookiesPage() -> impl IntoView {
                 {greeting}
             </p>
         </Transition>
-        <ActionForm action=set attr:class="stack">
+        <ActionForm action=set attr:class="stack" attr:novalidate=true>
             <label for="cookie-name">"Name"</label>
             <input id="cookie-name" type="text" name="name" autocomplete="off" />
             <FieldMessage result=set.value().into() field="name" />

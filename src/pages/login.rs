@@ -12,8 +12,8 @@ pub fn LoginPage() -> impl IntoView {
     view! {
         <Title text="Log in" />
         <h1>"Log in"</h1>
-        <ActionForm action=auth.login attr:class="stack">
-            <input type="hidden" name="next" prop:value=next />
+        <ActionForm action=auth.login attr:class="stack" attr:novalidate=true>
+            <input type="hidden" name="next" value=next />
             <label for="login-username">"Username"</label>
             <input id="login-username" type="text" name="username" autocomplete="username" />
             <label for="login-password">"Password"</label>

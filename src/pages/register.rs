@@ -13,7 +13,7 @@ pub fn RegisterPage() -> impl IntoView {
     view! {
         <Title text="Register" />
         <h1>"Create an account"</h1>
-        <ActionForm action=auth.register attr:class="stack">
+        <ActionForm action=auth.register attr:class="stack" attr:novalidate=true>
             <label for="register-username">"Username"</label>
             <input id="register-username" type="text" name="username" autocomplete="username" />
             <FieldMessage result field="username" />

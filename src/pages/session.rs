@@ -32,7 +32,7 @@ pub fn SessionPage() -> impl IntoView {
         <Transition>
             <p class="note" data-testid="note">{note}</p>
         </Transition>
-        <ActionForm action=save attr:class="stack">
+        <ActionForm action=save attr:class="stack" attr:novalidate=true>
             <label for="session-note">"Note"</label>
             <input id="session-note" type="text" name="note" autocomplete="off" />
             <FieldMessage result=save.value().into() field="note" />
