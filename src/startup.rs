@@ -21,13 +21,13 @@ use axum::{
 };
 use axum_login::AuthManagerLayerBuilder;
 use leptos::{config::LeptosOptions, prelude::provide_context, server_fn::error::ServerFnErrorErr};
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use sqlx::{
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
     SqlitePool,
 };
 use std::sync::Arc;
-use std::{future::Future, str::FromStr, time::Duration};
+use std::{future::Future, str::FromStr, sync::OnceLock, time::Duration};
 use tokio::net::TcpListener;
 use tower_sessions::{
     cookie::{Key, SameSite},
@@ -181,8 +181,20 @@ fn signing_key(secret: &Secret) -> Key {
     Key::from(digest.as_slice())
 }
 
+/// The app's routes, generated once per process.
+///
+/// Generating runs the whole app with a process-global "don't load
+/// resources" flag set, and a resource first polled by another request
+/// while it is set never resolves (leptos issue #4773). Generated once,
+/// before anything serves, no render can overlap it, even with several
+/// servers in one process (the tests).
+fn route_list() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 pub fn router(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    let routes = route_list();
     let context = {
         let state = state.clone();
         move || provide_context(state.clone())

@@ -1,55 +1,59 @@
 //! `/profile`: the signed-in user and this session (`@login_required`).
-use crate::{
-    app::Auth,
-    auth::{api::session_info, Account},
-    components::SignedIn,
-};
+use crate::{app::Auth, auth::api::session_info, components::SignedIn};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
 #[component]
 pub fn ProfilePage() -> impl IntoView {
+    let auth = expect_context::<Auth>();
+    // Created here, not inside the view that awaits the user: a resource
+    // created inside a Suspense can stall the server render (leptos #4866).
+    // Fetched only for a signed-in user; a visitor is redirected instead.
+    let info = Resource::new(
+        move || auth.generation(),
+        move |_| async move {
+            match auth.user.await {
+                Ok(Some(_)) => session_info().await.map(Some),
+                _ => Ok(None),
+            }
+        },
+    );
     view! {
         <Title text="Profile" />
-        <SignedIn children=|user| view! { <Profile user /> } />
-    }
-}
-
-#[component]
-fn Profile(user: Account) -> impl IntoView {
-    let auth = expect_context::<Auth>();
-    let info = Resource::new(|| (), |_| session_info());
-    let times = move || {
-        Suspend::new(async move {
-            info.await.ok().map(|info| {
-                let kind = if info.remember {
-                    "Remembered on this device; renewed while you use it."
-                } else {
-                    "Ends when you close the browser, or after a while without activity."
-                };
-                view! {
-                    <dl class="facts">
-                        <dt>"Session started"</dt>
-                        <dd data-testid="session-started">{info.started_at}</dd>
-                        <dt>"Session expires"</dt>
-                        <dd data-testid="session-expires">{info.expires_at}</dd>
-                    </dl>
-                    <p class="muted">{kind}</p>
-                }
-            })
-        })
-    };
-    view! {
-        <h1>{format!("Welcome, {}", user.username)}</h1>
-        <p>"Email: " <span data-testid="email">{user.email}</span></p>
-        <Suspense>{times}</Suspense>
-        <div class="row">
-            <ActionForm action=auth.logout>
-                <button type="submit">"Log out"</button>
-            </ActionForm>
-            <ActionForm action=auth.logout_all>
-                <button type="submit">"Log out everywhere"</button>
-            </ActionForm>
-        </div>
+        <SignedIn children=move |user| {
+            let times = move || {
+                Suspend::new(async move {
+                    info.await.ok().flatten().map(|info| {
+                        let kind = if info.remember {
+                            "Remembered on this device; renewed while you use it."
+                        } else {
+                            "Ends when you close the browser, or after a while without activity."
+                        };
+                        view! {
+                            <dl class="facts">
+                                <dt>"Session started"</dt>
+                                <dd data-testid="session-started">{info.started_at}</dd>
+                                <dt>"Session expires"</dt>
+                                <dd data-testid="session-expires">{info.expires_at}</dd>
+                            </dl>
+                            <p class="muted">{kind}</p>
+                        }
+                    })
+                })
+            };
+            view! {
+                <h1>{format!("Welcome, {}", user.username)}</h1>
+                <p>"Email: " <span data-testid="email">{user.email}</span></p>
+                <Suspense>{times}</Suspense>
+                <div class="row">
+                    <ActionForm action=auth.logout>
+                        <button type="submit">"Log out"</button>
+                    </ActionForm>
+                    <ActionForm action=auth.logout_all>
+                        <button type="submit">"Log out everywhere"</button>
+                    </ActionForm>
+                </div>
+            }
+        } />
     }
 }

@@ -1,33 +1,29 @@
 //! `/users`: every user, 20 a page (the SQL demo, signed-in only).
-use crate::{components::SignedIn, users::api::users};
+use crate::{app::Auth, components::SignedIn, error::AppError, users::api::users};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn UsersPage() -> impl IntoView {
-    view! {
-        <Title text="Users" />
-        <h1>"Users"</h1>
-        <SignedIn children=|_| view! { <UserTable /> } />
-    }
-}
-
-#[component]
-fn UserTable() -> impl IntoView {
     let query = use_query_map();
     // None: no `page`; Some(None): a `page` that is not a number.
     let page = move || query.read().get("page").map(|p| p.parse::<u32>().ok());
-    let result = Resource::new(page, |page| async move {
-        match page {
-            Some(None) => Err(crate::error::AppError::field(
-                "page",
-                "The page must be a number.",
-            )),
-            Some(Some(n)) => users(Some(n)).await,
-            None => users(None).await,
-        }
-    });
+    let auth = expect_context::<Auth>();
+    // Fetched only for a signed-in user; a visitor is redirected instead.
+    let result = Resource::new(
+        move || (page(), auth.generation()),
+        move |(page, _)| async move {
+            if !matches!(auth.user.await, Ok(Some(_))) {
+                return Err(AppError::Unauthorized);
+            }
+            match page {
+                Some(None) => Err(AppError::field("page", "The page must be a number.")),
+                Some(Some(n)) => users(Some(n)).await,
+                None => users(None).await,
+            }
+        },
+    );
     let table = move || {
         Suspend::new(async move {
             match result.await {
@@ -58,6 +54,7 @@ fn UserTable() -> impl IntoView {
                     .into_any()
                 }
                 Err(err) => {
+                    // A bad page number: the page says so, with its 4xx.
                     #[cfg(feature = "ssr")]
                     crate::error::reject(err.clone());
                     let message = err
@@ -68,5 +65,12 @@ fn UserTable() -> impl IntoView {
             }
         })
     };
-    view! { <Transition>{table}</Transition> }
+    // The resource is created here, outside the view that awaits the user:
+    // a resource created inside a Suspense can stall the server render
+    // (leptos #4866).
+    view! {
+        <Title text="Users" />
+        <h1>"Users"</h1>
+        <SignedIn children=move |_| view! { <Transition>{table}</Transition> } />
+    }
 }

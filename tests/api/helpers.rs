@@ -68,6 +68,8 @@ pub fn client() -> Client {
     Client::builder()
         .cookie_store(true)
         .redirect(redirect::Policy::none())
+        // A request that hangs fails the test instead of stalling the run.
+        .timeout(std::time::Duration::from_secs(30))
         .build()
         .expect("client")
 }

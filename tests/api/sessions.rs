@@ -116,3 +116,44 @@ async fn logout_deletes_the_stored_session() {
     );
     assert_eq!(stored_sessions(&app).await, 0);
 }
+
+#[tokio::test]
+async fn expired_sessions_are_deleted_by_the_cleanup_task() {
+    let app = crate::helpers::spawn_app_with(|s| {
+        s.session_idle = std::time::Duration::from_secs(1);
+        s.session_cleanup_every = std::time::Duration::from_millis(200);
+    })
+    .await;
+    app.register(&TestUser::generate()).await;
+    assert_eq!(stored_sessions(&app).await, 1);
+
+    // The store keeps expiry in whole seconds, so allow one more.
+    tokio::time::sleep(std::time::Duration::from_millis(2600)).await;
+
+    assert_eq!(stored_sessions(&app).await, 0);
+}
+
+#[tokio::test]
+async fn a_remembered_session_slides_with_activity_and_ends_without_it() {
+    use std::time::Duration;
+    let app = crate::helpers::spawn_app_with(|s| s.session_lifetime = Duration::from_secs(3)).await;
+    let user = TestUser::generate();
+    app.register(&user).await;
+    app.post_form("/api/logout", &[]).await;
+    let first = session_cookie(&app.login(&user, true).await).unwrap();
+    assert!(first.contains("Max-Age=3"), "{first}");
+
+    // Used every 0.8 s for 4 s: past its 3 s lifetime, still signed in, and
+    // the renewals re-sent the cookie with a fresh Max-Age.
+    let mut renewed = false;
+    for _ in 0..5 {
+        tokio::time::sleep(Duration::from_millis(800)).await;
+        let res = app.post_form("/api/current_user", &[]).await;
+        renewed |= session_cookie(&res).is_some_and(|c| c.contains("Max-Age=3"));
+        assert_ne!(res.text().await.unwrap(), "null");
+    }
+    assert!(renewed);
+
+    tokio::time::sleep(Duration::from_millis(3300)).await;
+    assert!(app.current_user().await.is_null());
+}
