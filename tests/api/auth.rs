@@ -1,7 +1,7 @@
 //! Accounts, sign-in and sign-out over HTTP.
 use crate::helpers::{
-    client, current_user_of, location, login_with, pair, session_cookie, set_cookies, spawn_app,
-    spawn_app_with, TestUser,
+    client, current_user_of, location, login_with, pair, register_with, session_cookie,
+    set_cookies, spawn_app, spawn_app_with, TestUser,
 };
 use reqwest::header;
 use std::time::Duration;
@@ -111,16 +111,7 @@ async fn usernames_are_unique_whatever_their_case_and_emails_are_unique() {
     let other = crate::helpers::client();
     let mut same_name = TestUser::generate();
     same_name.username = user.username.to_uppercase();
-    let res = crate::helpers::post_form(
-        &other,
-        &app.url("/api/register"),
-        &[
-            ("username", &same_name.username),
-            ("email", &same_name.email),
-            ("password", &same_name.password),
-        ],
-    )
-    .await;
+    let res = register_with(&other, &app, &same_name).await;
     assert_eq!(res.status(), 422);
     assert!(res
         .text()
@@ -130,16 +121,7 @@ async fn usernames_are_unique_whatever_their_case_and_emails_are_unique() {
 
     let mut same_email = TestUser::generate();
     same_email.email = user.email.clone();
-    let res = crate::helpers::post_form(
-        &other,
-        &app.url("/api/register"),
-        &[
-            ("username", &same_email.username),
-            ("email", &same_email.email),
-            ("password", &same_email.password),
-        ],
-    )
-    .await;
+    let res = register_with(&other, &app, &same_email).await;
     assert_eq!(res.status(), 422);
     assert!(res
         .text()
@@ -440,15 +422,7 @@ async fn a_failed_login_without_javascript_comes_back_to_the_form_with_its_messa
     assert_eq!(res.status(), 302);
     let back = location(&res).unwrap();
     assert!(back.starts_with(&app.url("/login?next=%2Fusers")), "{back}");
-    let html = app
-        .client
-        .get(&back)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.html(&back).await;
     assert!(html.contains("Invalid username or password."), "{html}");
 }
 

@@ -231,14 +231,6 @@ async fn a_bad_form_post_without_javascript_comes_back_with_its_message() {
     let back = location(&res).expect("redirect");
     assert!(back.starts_with(&app.url("/cookies?")), "{back}");
 
-    let html = app
-        .client
-        .get(&back)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.html(&back).await;
     assert!(html.contains("Name must be 1–64 characters."), "{html}");
 }

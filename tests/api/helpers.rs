@@ -170,6 +170,19 @@ pub async fn post_form(client: &Client, url: &str, form: &[(&str, &str)]) -> Res
         .expect("POST")
 }
 
+pub async fn register_with(client: &Client, app: &TestApp, user: &TestUser) -> Response {
+    post_form(
+        client,
+        &app.url("/api/register"),
+        &[
+            ("username", &user.username),
+            ("email", &user.email),
+            ("password", &user.password),
+        ],
+    )
+    .await
+}
+
 pub async fn login_with(
     client: &Client,
     app: &TestApp,

@@ -82,17 +82,7 @@ async fn users_are_listed_20_a_page_by_id() {
     let mut users = Vec::new();
     for _ in 0..25 {
         let user = TestUser::generate();
-        let browser = crate::helpers::client();
-        crate::helpers::post_form(
-            &browser,
-            &app.url("/api/register"),
-            &[
-                ("username", &user.username),
-                ("email", &user.email),
-                ("password", &user.password),
-            ],
-        )
-        .await;
+        crate::helpers::register_with(&crate::helpers::client(), &app, &user).await;
         users.push(user);
     }
     app.login(&users[0], false).await;
