@@ -133,15 +133,18 @@ impl TestApp {
     }
 
     pub async fn register(&self, user: &TestUser) -> Response {
-        self.post_form(
-            "/api/register",
-            &[
-                ("username", &user.username),
-                ("email", &user.email),
-                ("password", &user.password),
-            ],
-        )
-        .await
+        register_with(&self.client, self, user).await
+    }
+
+    /// The body of a GET, by path or by a full URL (a redirect's Location).
+    pub async fn html(&self, path_or_url: &str) -> String {
+        let url = if path_or_url.starts_with("http") {
+            path_or_url.to_owned()
+        } else {
+            self.url(path_or_url)
+        };
+        let res = self.client.get(url).send().await.expect("GET");
+        res.text().await.expect("body")
     }
 
     pub async fn login(&self, user: &TestUser, remember: bool) -> Response {
