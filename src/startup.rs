@@ -96,15 +96,6 @@ impl Application {
             .with_table_name("sessions")
             .map_err(|e| anyhow::anyhow!(e))?;
         store.migrate().await?;
-        let cleanup = tokio::spawn({
-            let store = store.clone();
-            let every = settings.session_cleanup_every;
-            async move {
-                if let Err(err) = store.continuously_delete_expired(every).await {
-                    tracing::error!("expired-session cleanup stopped: {err}");
-                }
-            }
-        });
         let session_policy = Policy {
             lifetime: settings.session_lifetime,
             idle: settings.session_idle,
@@ -118,14 +109,15 @@ impl Application {
             session_policy,
             settings: Arc::new(settings),
         };
-        let session_layer = SessionManagerLayer::new(PolicyStore::new(store, session_policy))
-            .with_name("sesame_session")
-            .with_http_only(true)
-            .with_same_site(SameSite::Lax)
-            .with_secure(state.settings.cookie_secure)
-            .with_path("/")
-            .with_expiry(Expiry::OnSessionEnd)
-            .with_signed(signing_key(&secret));
+        let session_layer =
+            SessionManagerLayer::new(PolicyStore::new(store.clone(), session_policy))
+                .with_name("sesame_session")
+                .with_http_only(true)
+                .with_same_site(SameSite::Lax)
+                .with_secure(state.settings.cookie_secure)
+                .with_path("/")
+                .with_expiry(Expiry::OnSessionEnd)
+                .with_signed(signing_key(&secret));
         let backend = Backend {
             pool: state.pool.clone(),
             hasher: state.hasher.clone(),
@@ -137,6 +129,13 @@ impl Application {
             .layer(middleware::from_fn_with_state(session_policy, maintain))
             .layer(auth_layer)
             .layer(middleware::from_fn(api_guard));
+        // Started last, once nothing above can fail and leave it running.
+        let every = state.settings.session_cleanup_every;
+        let cleanup = tokio::spawn(async move {
+            if let Err(err) = store.continuously_delete_expired(every).await {
+                tracing::error!("expired-session cleanup stopped: {err}");
+            }
+        });
         Ok(Self {
             listener,
             router,
