@@ -188,14 +188,7 @@ async fn the_session_id_changes_at_login() {
 
     assert_ne!(pair(&before), pair(&after));
     // The old id is worthless: not signed in, and its data is gone.
-    let replay = client();
-    let res = replay
-        .post(app.url("/api/current_user"))
-        .header(header::COOKIE, pair(&before))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.text().await.unwrap(), "null");
+    assert_eq!(app.current_user_replaying(&pair(&before)).await, "null");
     // The note came along to the signed-in session (Flask keeps the session).
     assert_eq!(app.note().await, "planted");
 }
@@ -246,13 +239,7 @@ async fn logout_ends_the_sign_in_on_the_server_and_keeps_the_note() {
     assert!(app.current_user().await.is_null());
     assert_eq!(app.note().await, "keep me");
     // Replaying the cookie from before the logout is anonymous.
-    let replay = client()
-        .post(app.url("/api/current_user"))
-        .header(header::COOKIE, &old)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(replay.text().await.unwrap(), "null");
+    assert_eq!(app.current_user_replaying(&old).await, "null");
 }
 
 #[tokio::test]
@@ -287,13 +274,7 @@ async fn a_browser_session_expires_after_the_idle_limit_even_if_replayed() {
     tokio::time::sleep(Duration::from_millis(2600)).await;
 
     assert!(app.current_user().await.is_null());
-    let replay = client()
-        .post(app.url("/api/current_user"))
-        .header(header::COOKIE, &cookie)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(replay.text().await.unwrap(), "null");
+    assert_eq!(app.current_user_replaying(&cookie).await, "null");
 }
 
 #[tokio::test]

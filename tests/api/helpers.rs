@@ -156,6 +156,18 @@ impl TestApp {
         current_user_of(&self.client, self).await
     }
 
+    /// `/api/current_user` as a fresh client sending only `cookie`
+    /// (`name=value`), as an attacker replaying a stolen or old cookie would.
+    pub async fn current_user_replaying(&self, cookie: &str) -> String {
+        let res = client()
+            .post(self.url("/api/current_user"))
+            .header(header::COOKIE, cookie)
+            .send()
+            .await
+            .expect("POST");
+        res.text().await.expect("body")
+    }
+
     pub async fn note(&self) -> serde_json::Value {
         let res = self.post_form("/api/session_data", &[]).await;
         assert_eq!(res.status(), 200);
