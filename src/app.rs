@@ -46,17 +46,13 @@ pub struct Auth {
     pub logout: ServerAction<Logout>,
     pub logout_all: ServerAction<LogoutAll>,
     pub register: ServerAction<Register>,
+    generation: Memo<(usize, usize, usize, usize)>,
 }
 
 impl Auth {
     /// Any change of sign-in: the pages that show session data read again.
     pub fn generation(&self) -> (usize, usize, usize, usize) {
-        (
-            self.login.version().get(),
-            self.logout.version().get(),
-            self.logout_all.version().get(),
-            self.register.version().get(),
-        )
+        self.generation.get()
     }
 }
 
@@ -85,25 +81,25 @@ fn Body() -> impl IntoView {
     let logout = ServerAction::<Logout>::new();
     let logout_all = ServerAction::<LogoutAll>::new();
     let register = ServerAction::<Register>::new();
+    // Every action that can change who is signed in, in one place.
+    let generation = Memo::new(move |_| {
+        (
+            login.version().get(),
+            logout.version().get(),
+            logout_all.version().get(),
+            register.version().get(),
+        )
+    });
     // Read once per request on the server (the first paint is already signed
     // in or not), then again after each sign-in change.
-    let user = Resource::new(
-        move || {
-            (
-                login.version().get(),
-                logout.version().get(),
-                logout_all.version().get(),
-                register.version().get(),
-            )
-        },
-        |_| current_user(),
-    );
+    let user = Resource::new(move || generation.get(), |_| current_user());
     provide_context(Auth {
         user,
         login,
         logout,
         logout_all,
         register,
+        generation,
     });
 
     // Every route renders SsrMode::Async: a page's data (cookies, the
