@@ -9,7 +9,7 @@ use crate::{
         validate::{Email, Password, Username},
     },
     config::Settings,
-    startup::connect,
+    db::Db,
     users::db::{self, Insert},
 };
 use anyhow::{bail, Context};
@@ -57,13 +57,13 @@ async fn create_user(args: &[String], settings: &Settings) -> anyhow::Result<()>
     let password =
         Password::parse(line.trim_end_matches(['\r', '\n'])).map_err(anyhow::Error::msg)?;
 
-    let pool = connect(&settings.database_url).await?;
-    let (name_taken, email_taken) = db::taken(&pool, Some(&username), Some(&email)).await?;
+    let db = Db::connect(&settings.database_url).await?;
+    let (name_taken, email_taken) = db::taken(&db, Some(&username), Some(&email)).await?;
     if name_taken || email_taken {
         bail!("that username or email is already registered");
     }
     let hash = Hasher::new()?.hash(password).await?;
-    match db::insert(&pool, &username, &email, &hash).await? {
+    match db::insert(&db, &username, &email, &hash).await? {
         Insert::Created(user) => println!("created user {} (id {})", user.username, user.id),
         Insert::Conflict => bail!("that username or email is already registered"),
     }

@@ -15,6 +15,9 @@ pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/sesame.db?mode=rwc";
 pub struct Settings {
     pub leptos: LeptosOptions,
     pub database_url: String,
+    /// `REDIS_URL`: sessions live in Redis when set (users stay in SQL).
+    /// A secret, since the URL may carry a password.
+    pub redis_url: Option<Secret>,
     /// `SECRET_KEY` as given; `None` means "generate one in development".
     pub secret_key: Option<Secret>,
     /// Lifetime of a remembered session (`SESSION_DAYS`).
@@ -108,6 +111,7 @@ impl Settings {
             database_url: get("DATABASE_URL")
                 .unwrap_or(DEFAULT_DATABASE_URL)
                 .to_owned(),
+            redis_url: get("REDIS_URL").map(Secret::new),
             secret_key: get("SECRET_KEY").map(Secret::new),
             session_lifetime: Duration::from_secs(days * 24 * 60 * 60),
             session_idle: Duration::from_secs(idle_minutes * 60),

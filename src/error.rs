@@ -80,6 +80,9 @@ pub enum AppError {
     NotFound,
     #[error("Something went wrong on our side. Please try again.")]
     Internal,
+    /// The database or session store can't be reached; nothing was lost.
+    #[error("The service is briefly unavailable. Please try again in a moment.")]
+    Unavailable,
     /// The request never reached our code: bad body, unknown endpoint, ...
     #[error("Bad request: {0}")]
     ServerFn(ServerFnErrorErr),
@@ -106,6 +109,7 @@ impl AppError {
             Self::TooManyAttempts => 429,
             Self::NotFound => 404,
             Self::Internal => 500,
+            Self::Unavailable => 503,
             Self::ServerFn(err) => match err {
                 ServerFnErrorErr::Registration(_) => 404,
                 ServerFnErrorErr::UnsupportedRequestMethod(_) => 405,
@@ -156,18 +160,46 @@ mod ssr {
         err
     }
 
-    /// The full cause goes to the log; the person sees a generic message.
+    /// The full cause goes to the log; the person sees a generic message:
+    /// 503 when the database can't be reached (try again), else 500.
     impl From<sqlx::Error> for AppError {
         fn from(err: sqlx::Error) -> Self {
             tracing::error!("database error: {err}");
-            AppError::Internal
+            let unreachable = match &err {
+                sqlx::Error::PoolTimedOut
+                | sqlx::Error::PoolClosed
+                | sqlx::Error::Io(_)
+                | sqlx::Error::Tls(_)
+                | sqlx::Error::Protocol(_)
+                | sqlx::Error::WorkerCrashed => true,
+                // PostgreSQL's class 57 (operator intervention: shutting
+                // down, starting up) and 08 (connection exception).
+                sqlx::Error::Database(db) => db
+                    .code()
+                    .is_some_and(|code| code.starts_with("57") || code.starts_with("08")),
+                _ => false,
+            };
+            if unreachable {
+                crate::outage::note();
+                AppError::Unavailable
+            } else {
+                AppError::Internal
+            }
         }
     }
 
+    /// A session that can't be read or written is an outage of the store,
+    /// never "not signed in".
     impl From<tower_sessions::session::Error> for AppError {
         fn from(err: tower_sessions::session::Error) -> Self {
             tracing::error!("session store error: {err}");
-            AppError::Internal
+            match err {
+                tower_sessions::session::Error::Store(_) => {
+                    crate::outage::note();
+                    AppError::Unavailable
+                }
+                _ => AppError::Internal,
+            }
         }
     }
 
@@ -201,6 +233,7 @@ mod tests {
             AppError::TooManyAttempts,
             AppError::NotFound,
             AppError::Internal,
+            AppError::Unavailable,
             AppError::ServerFn(ServerFnErrorErr::Args("x".into())),
             AppError::ServerFn(ServerFnErrorErr::ServerError("x".into())),
         ];

@@ -5,12 +5,14 @@ use crate::{
         backend::Backend,
         password::Hasher,
         session::{maintain, Policy, PolicyStore, AUTH_DATA_KEY},
+        store::Store,
         throttle::Throttle,
     },
     config::{Secret, Settings},
+    db::Db,
     error::AppError,
+    outage::report_outage,
 };
-use anyhow::Context;
 use axum::{
     body::Body,
     extract::{FromRef, Request},
@@ -22,26 +24,21 @@ use axum::{
 use axum_login::AuthManagerLayerBuilder;
 use leptos::{config::LeptosOptions, prelude::provide_context, server_fn::error::ServerFnErrorErr};
 use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
-use sqlx::{
-    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
-    SqlitePool,
-};
 use std::sync::Arc;
-use std::{future::Future, str::FromStr, sync::OnceLock, time::Duration};
+use std::{future::Future, sync::OnceLock};
 use tokio::net::TcpListener;
 use tower_sessions::{
     cookie::{Key, SameSite},
     session_store::ExpiredDeletion,
     Expiry, SessionManagerLayer,
 };
-use tower_sessions_sqlx_store::SqliteStore;
 
 /// What every handler and server function can reach.
 #[derive(Clone, FromRef)]
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub settings: Arc<Settings>,
-    pub pool: SqlitePool,
+    pub db: Db,
     pub hasher: Hasher,
     pub throttle: Throttle,
     pub session_policy: Policy,
@@ -64,38 +61,18 @@ pub struct Application {
     cleanup: tokio::task::JoinHandle<()>,
 }
 
-/// Opens the database (creating the SQLite file and its folder if need be)
-/// and brings its schema up to date.
-pub async fn connect(database_url: &str) -> anyhow::Result<SqlitePool> {
-    let options = SqliteConnectOptions::from_str(database_url)
-        .with_context(|| "DATABASE_URL is not a valid sqlite:// URL".to_owned())?
-        .create_if_missing(true)
-        // WAL: readers don't wait for the writer.
-        .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Normal)
-        .busy_timeout(Duration::from_secs(5));
-    let file = options.get_filename().to_owned();
-    if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    }
-    let pool = SqlitePoolOptions::new()
-        .connect_with(options)
-        .await
-        .with_context(|| format!("opening the database {}", file.display()))?;
-    sqlx::migrate!("./migrations").run(&pool).await?;
-    Ok(pool)
-}
-
 impl Application {
     /// Binds the listener (port 0 picks a free one), opens the database and
     /// builds the router.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         let secret = settings.signing_secret()?;
-        let pool = connect(&settings.database_url).await?;
-        let store = SqliteStore::new(pool.clone())
-            .with_table_name("sessions")
-            .map_err(|e| anyhow::anyhow!(e))?;
-        store.migrate().await?;
+        let db = Db::connect(&settings.database_url).await?;
+        let store = Store::open(&db, settings.redis_url.as_ref()).await?;
+        tracing::info!(
+            database = db.dialect(),
+            sessions = store.kind(),
+            "storage ready"
+        );
         let session_policy = Policy {
             lifetime: settings.session_lifetime,
             idle: settings.session_idle,
@@ -103,7 +80,7 @@ impl Application {
         let listener = TcpListener::bind(settings.leptos.site_addr).await?;
         let state = AppState {
             leptos_options: settings.leptos.clone(),
-            pool,
+            db,
             hasher: Hasher::new()?,
             throttle: settings.login_throttle,
             session_policy,
@@ -119,7 +96,7 @@ impl Application {
                 .with_expiry(Expiry::OnSessionEnd)
                 .with_signed(signing_key(&secret));
         let backend = Backend {
-            pool: state.pool.clone(),
+            db: state.db.clone(),
             hasher: state.hasher.clone(),
         };
         let auth_layer = AuthManagerLayerBuilder::new(backend, session_layer)
@@ -128,6 +105,7 @@ impl Application {
         let router = router(state.clone())
             .layer(middleware::from_fn_with_state(session_policy, maintain))
             .layer(auth_layer)
+            .layer(middleware::from_fn(report_outage))
             .layer(middleware::from_fn(api_guard));
         // Started last, once nothing above can fail and leave it running.
         let every = state.settings.session_cleanup_every;

@@ -26,7 +26,7 @@ pub async fn login(
     let key = throttle::key(&username);
     state
         .throttle
-        .check(&state.pool, &key)
+        .check(&state.db, &key)
         .await
         .map_err(reject)?;
 
@@ -37,14 +37,14 @@ pub async fn login(
     let Some(user) = user else {
         state
             .throttle
-            .record_failure(&state.pool, &key)
+            .record_failure(&state.db, &key)
             .await
             .map_err(reject)?;
         return Err(reject(AppError::InvalidCredentials));
     };
     state
         .throttle
-        .clear(&state.pool, &key)
+        .clear(&state.db, &key)
         .await
         .map_err(reject)?;
     session::sign_in(&mut auth, &user, remember.is_some())
@@ -72,7 +72,7 @@ pub async fn logout_all() -> Result<(), AppError> {
     let state = app_state().map_err(reject)?;
     let mut auth = session::current().await.map_err(reject)?;
     if let Some(user) = &auth.user {
-        db::rotate_session_token(&state.pool, user.id)
+        db::rotate_session_token(&state.db, user.id)
             .await
             .map_err(reject)?;
         tracing::info!(user.id = user.id, "ended every session");
@@ -117,7 +117,7 @@ pub async fn register(
             errors.push("email", "That email is already registered.");
         }
     };
-    let in_use = db::taken(&state.pool, username.as_ref(), email.as_ref())
+    let in_use = db::taken(&state.db, username.as_ref(), email.as_ref())
         .await
         .map_err(reject)?;
     taken(&mut errors, in_use);
@@ -129,14 +129,14 @@ pub async fn register(
     };
 
     let hash = state.hasher.hash(password).await.map_err(reject)?;
-    let user = match db::insert(&state.pool, &username, &email, &hash)
+    let user = match db::insert(&state.db, &username, &email, &hash)
         .await
         .map_err(reject)?
     {
         Insert::Created(user) => user,
         // Someone registered the same name or email in the meantime.
         Insert::Conflict => {
-            let in_use = db::taken(&state.pool, Some(&username), Some(&email))
+            let in_use = db::taken(&state.db, Some(&username), Some(&email))
                 .await
                 .map_err(reject)?;
             taken(&mut errors, in_use);

@@ -6,7 +6,6 @@ use crate::{
     users::db::{self, User},
 };
 use axum_login::{AuthUser, AuthnBackend, UserId};
-use sqlx::SqlitePool;
 
 impl AuthUser for User {
     type Id = i64;
@@ -30,7 +29,7 @@ pub struct Credentials {
 
 #[derive(Clone)]
 pub struct Backend {
-    pub pool: SqlitePool,
+    pub db: crate::db::Db,
     pub hasher: Hasher,
 }
 
@@ -43,7 +42,7 @@ impl AuthnBackend for Backend {
         // A username that breaks the rules can't exist; it still costs a
         // verification, so it looks like any other failure from outside.
         let user = if crate::auth::validate::Username::parse(&creds.username).is_ok() {
-            db::find_by_username(&self.pool, &creds.username).await?
+            db::find_by_username(&self.db, &creds.username).await?
         } else {
             None
         };
@@ -58,6 +57,6 @@ impl AuthnBackend for Backend {
     }
 
     async fn get_user(&self, id: &UserId<Self>) -> Result<Option<User>, AppError> {
-        db::find_by_id(&self.pool, *id).await
+        db::find_by_id(&self.db, *id).await
     }
 }

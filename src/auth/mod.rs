@@ -11,6 +11,8 @@ pub mod password;
 #[cfg(feature = "ssr")]
 pub mod session;
 #[cfg(feature = "ssr")]
+pub mod store;
+#[cfg(feature = "ssr")]
 pub mod throttle;
 
 use serde::{Deserialize, Serialize};

@@ -1,7 +1,7 @@
 //! [ssr] Failed-login throttling, counted in the database: an attacker can
 //! drop cookies, but not the rows, and every instance sees the same counts.
+use crate::db::{on_pool, Db};
 use crate::error::AppError;
-use sqlx::SqlitePool;
 use std::time::Duration;
 
 #[derive(Clone, Copy, Debug)]
@@ -33,15 +33,13 @@ fn now_ms() -> i64 {
 
 impl Throttle {
     /// `Err(TooManyAttempts)` once `max_failures` have been counted in the window.
-    pub async fn check(&self, pool: &SqlitePool, key: &str) -> Result<(), AppError> {
+    pub async fn check(&self, db: &Db, key: &str) -> Result<(), AppError> {
         let since = now_ms() - self.window.as_millis() as i64;
-        let failures: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM login_failures WHERE username_key = ? AND failed_at > ?",
-        )
-        .bind(key)
-        .bind(since)
-        .fetch_one(pool)
-        .await?;
+        const SQL: &str =
+            "SELECT COUNT(*) FROM login_failures WHERE username_key = $1 AND failed_at > $2";
+        let failures: i64 = on_pool!(db, pool => {
+            sqlx::query_scalar(SQL).bind(key).bind(since).fetch_one(pool).await?
+        });
         if failures >= self.max_failures {
             Err(AppError::TooManyAttempts)
         } else {
@@ -49,27 +47,32 @@ impl Throttle {
         }
     }
 
-    pub async fn record_failure(&self, pool: &SqlitePool, key: &str) -> Result<(), AppError> {
+    pub async fn record_failure(&self, db: &Db, key: &str) -> Result<(), AppError> {
         let now = now_ms();
-        sqlx::query("INSERT INTO login_failures (username_key, failed_at) VALUES (?, ?)")
-            .bind(key)
-            .bind(now)
-            .execute(pool)
-            .await?;
-        // Old rows are of no use; keep the table small.
-        sqlx::query("DELETE FROM login_failures WHERE failed_at <= ?")
-            .bind(now - self.window.as_millis() as i64)
-            .execute(pool)
-            .await?;
+        let expired = now - self.window.as_millis() as i64;
+        on_pool!(db, pool => {
+            sqlx::query("INSERT INTO login_failures (username_key, failed_at) VALUES ($1, $2)")
+                .bind(key)
+                .bind(now)
+                .execute(pool)
+                .await?;
+            // Old rows are of no use; keep the table small.
+            sqlx::query("DELETE FROM login_failures WHERE failed_at <= $1")
+                .bind(expired)
+                .execute(pool)
+                .await?;
+        });
         Ok(())
     }
 
     /// A successful login starts the count again.
-    pub async fn clear(&self, pool: &SqlitePool, key: &str) -> Result<(), AppError> {
-        sqlx::query("DELETE FROM login_failures WHERE username_key = ?")
-            .bind(key)
-            .execute(pool)
-            .await?;
+    pub async fn clear(&self, db: &Db, key: &str) -> Result<(), AppError> {
+        on_pool!(db, pool => {
+            sqlx::query("DELETE FROM login_failures WHERE username_key = $1")
+                .bind(key)
+                .execute(pool)
+                .await?;
+        });
         Ok(())
     }
 }

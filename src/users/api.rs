@@ -15,7 +15,7 @@ pub async fn users(page: Option<u32>) -> Result<UsersPage, AppError> {
     if page == 0 {
         return Err(reject(AppError::field("page", "Page numbers start at 1.")));
     }
-    let (users, has_next) = db::page(&state.pool, page).await.map_err(reject)?;
+    let (users, has_next) = db::page(&state.db, page).await.map_err(reject)?;
     Ok(UsersPage {
         page,
         users,

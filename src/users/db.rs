@@ -1,10 +1,10 @@
 //! [ssr] Every SQL query about users.
+use crate::db::{on_pool, Db};
 use crate::{
     auth::validate::{Email, Username},
     error::AppError,
     users::{UserRow, PER_PAGE},
 };
-use sqlx::SqlitePool;
 
 /// A user as the server sees it, secrets included; never serialised.
 #[derive(Clone, sqlx::FromRow)]
@@ -36,38 +36,29 @@ pub fn new_session_token() -> String {
     hex::encode(bytes)
 }
 
-pub async fn find_by_id(pool: &SqlitePool, id: i64) -> Result<Option<User>, AppError> {
-    Ok(
-        sqlx::query_as(&format!("SELECT {COLUMNS} FROM users WHERE id = ?"))
-            .bind(id)
-            .fetch_optional(pool)
-            .await?,
-    )
+pub async fn find_by_id(db: &Db, id: i64) -> Result<Option<User>, AppError> {
+    let sql = format!("SELECT {COLUMNS} FROM users WHERE id = $1");
+    Ok(on_pool!(db, pool => sqlx::query_as(&sql).bind(id).fetch_optional(pool).await?))
 }
 
-pub async fn find_by_username(pool: &SqlitePool, username: &str) -> Result<Option<User>, AppError> {
-    Ok(sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM users WHERE lower(username) = lower(?)"
-    ))
-    .bind(username)
-    .fetch_optional(pool)
-    .await?)
+pub async fn find_by_username(db: &Db, username: &str) -> Result<Option<User>, AppError> {
+    let sql = format!("SELECT {COLUMNS} FROM users WHERE lower(username) = lower($1)");
+    Ok(on_pool!(db, pool => sqlx::query_as(&sql).bind(username).fetch_optional(pool).await?))
 }
 
 /// Which of username and email are already taken (a missing one is not).
 pub async fn taken(
-    pool: &SqlitePool,
+    db: &Db,
     username: Option<&Username>,
     email: Option<&Email>,
 ) -> Result<(bool, bool), AppError> {
-    let (username_taken, email_taken): (bool, bool) = sqlx::query_as(
-        "SELECT EXISTS(SELECT 1 FROM users WHERE lower(username) = lower(?)), \
-                EXISTS(SELECT 1 FROM users WHERE lower(email) = lower(?))",
-    )
-    .bind(username.map(Username::as_str))
-    .bind(email.map(Email::as_str))
-    .fetch_one(pool)
-    .await?;
+    const SQL: &str = "SELECT EXISTS(SELECT 1 FROM users WHERE lower(username) = lower($1)), \
+                              EXISTS(SELECT 1 FROM users WHERE lower(email) = lower($2))";
+    let username = username.map(Username::as_str);
+    let email = email.map(Email::as_str);
+    let (username_taken, email_taken): (bool, bool) = on_pool!(db, pool => {
+        sqlx::query_as(SQL).bind(username).bind(email).fetch_one(pool).await?
+    });
     Ok((username_taken, email_taken))
 }
 
@@ -78,22 +69,27 @@ pub enum Insert {
 }
 
 pub async fn insert(
-    pool: &SqlitePool,
+    db: &Db,
     username: &Username,
     email: &Email,
     password_hash: &str,
 ) -> Result<Insert, AppError> {
-    let result = sqlx::query_as(&format!(
+    let sql = format!(
         "INSERT INTO users (username, email, password_hash, session_token, created_at) \
-         VALUES (?, ?, ?, ?, ?) RETURNING {COLUMNS}"
-    ))
-    .bind(username.as_str())
-    .bind(email.as_str())
-    .bind(password_hash)
-    .bind(new_session_token())
-    .bind(time::OffsetDateTime::now_utc().unix_timestamp())
-    .fetch_one(pool)
-    .await;
+         VALUES ($1, $2, $3, $4, $5) RETURNING {COLUMNS}"
+    );
+    let token = new_session_token();
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let result = on_pool!(db, pool => {
+        sqlx::query_as(&sql)
+            .bind(username.as_str())
+            .bind(email.as_str())
+            .bind(password_hash)
+            .bind(&token)
+            .bind(now)
+            .fetch_one(pool)
+            .await
+    });
     match result {
         Ok(user) => Ok(Insert::Created(user)),
         Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Ok(Insert::Conflict),
@@ -102,24 +98,26 @@ pub async fn insert(
 }
 
 /// Ends every session of the user: their stored auth hash no longer matches.
-pub async fn rotate_session_token(pool: &SqlitePool, id: i64) -> Result<(), AppError> {
-    sqlx::query("UPDATE users SET session_token = ? WHERE id = ?")
-        .bind(new_session_token())
-        .bind(id)
-        .execute(pool)
-        .await?;
+pub async fn rotate_session_token(db: &Db, id: i64) -> Result<(), AppError> {
+    let token = new_session_token();
+    on_pool!(db, pool => {
+        sqlx::query("UPDATE users SET session_token = $1 WHERE id = $2")
+            .bind(&token)
+            .bind(id)
+            .execute(pool)
+            .await?;
+    });
     Ok(())
 }
 
 /// Page `page` (from 1) of all users by id, and whether a next page exists.
-pub async fn page(pool: &SqlitePool, page: u32) -> Result<(Vec<UserRow>, bool), AppError> {
+pub async fn page(db: &Db, page: u32) -> Result<(Vec<UserRow>, bool), AppError> {
     let offset = i64::from(page.saturating_sub(1)) * i64::from(PER_PAGE);
-    let mut rows: Vec<UserRow> =
-        sqlx::query_as("SELECT id, username, email FROM users ORDER BY id LIMIT ? OFFSET ?")
-            .bind(i64::from(PER_PAGE) + 1)
-            .bind(offset)
-            .fetch_all(pool)
-            .await?;
+    const SQL: &str = "SELECT id, username, email FROM users ORDER BY id LIMIT $1 OFFSET $2";
+    let limit = i64::from(PER_PAGE) + 1;
+    let mut rows: Vec<UserRow> = on_pool!(db, pool => {
+        sqlx::query_as(SQL).bind(limit).bind(offset).fetch_all(pool).await?
+    });
     let has_next = rows.len() > PER_PAGE as usize;
     rows.truncate(PER_PAGE as usize);
     Ok((rows, has_next))

@@ -432,8 +432,7 @@ async fn the_operator_can_create_a_user_from_the_command_line() {
             "--email",
             "op@example.com",
         ])
-        .env("DATABASE_URL", &app.database_url)
-        .env("SECRET_KEY", crate::helpers::SECRET_KEY)
+        .envs(app.storage.env())
         .current_dir(app.data_dir())
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())

@@ -1,8 +1,19 @@
-//! `spawn_app()`: the real `Application` on 127.0.0.1:0 with its own data dir.
+//! `spawn_app()`: the real `Application` on 127.0.0.1:0 with its own data.
+//!
+//! Storage follows the environment that `scripts/with-services` sets: a
+//! fresh SQLite file by default; a fresh PostgreSQL database on the server
+//! named by `SESAME_TEST_POSTGRES`; sessions in a fresh Redis database on
+//! the server named by `SESAME_TEST_REDIS`. Every test gets its own.
 use reqwest::{header, redirect, Client, Response};
-use sesame::{config::Settings, startup::Application};
-use sqlx::SqlitePool;
-use std::{collections::HashMap, path::PathBuf, sync::Arc};
+use sesame::{config::Settings, db::Db, startup::Application};
+use std::{
+    collections::HashMap,
+    path::PathBuf,
+    sync::{
+        atomic::{AtomicU32, Ordering},
+        Arc,
+    },
+};
 use tempfile::TempDir;
 use tokio::sync::oneshot;
 
@@ -12,26 +23,106 @@ pub struct TestApp {
     pub address: String,
     /// Keeps cookies like a browser; never follows redirects, so tests see them.
     pub client: Client,
-    pub database_url: String,
+    pub storage: Storage,
     data: Arc<TempDir>,
     stop: Option<oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
 }
 
-/// Settings as in production, on a free port and a fresh database.
-pub fn settings_in(dir: &std::path::Path) -> Settings {
-    let vars: HashMap<String, String> = [
-        ("LEPTOS_SITE_ADDR", "127.0.0.1:0".to_owned()),
-        (
-            "DATABASE_URL",
-            format!("sqlite://{}/sesame.db?mode=rwc", dir.display()),
-        ),
-        ("SECRET_KEY", SECRET_KEY.to_owned()),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_owned(), v))
-    .collect();
-    Settings::from_vars(&vars).expect("settings")
+/// Where one test's data lives; every instance of that test shares it.
+#[derive(Clone, Debug)]
+pub struct Storage {
+    pub database_url: String,
+    pub redis_url: Option<String>,
+}
+
+impl Storage {
+    /// Fresh, empty storage of the kind this run tests.
+    async fn fresh(dir: &std::path::Path) -> Storage {
+        static N: AtomicU32 = AtomicU32::new(1);
+        let n = N.fetch_add(1, Ordering::Relaxed);
+        let database_url = match env_var("SESAME_TEST_POSTGRES") {
+            Some(server) => {
+                use sqlx::Connection;
+                let name = format!("sesame_test_{}_{n}", std::process::id());
+                let mut admin = sqlx::PgConnection::connect(&format!("{server}/postgres"))
+                    .await
+                    .expect("connect to the test PostgreSQL server");
+                sqlx::query(&format!("CREATE DATABASE {name}"))
+                    .execute(&mut admin)
+                    .await
+                    .expect("create a test database");
+                format!("{server}/{name}")
+            }
+            None => format!("sqlite://{}/sesame.db?mode=rwc", dir.display()),
+        };
+        // Redis numbers its databases; the test server has thousands.
+        let redis_url = env_var("SESAME_TEST_REDIS").map(|server| format!("{server}/{n}"));
+        Storage {
+            database_url,
+            redis_url,
+        }
+    }
+
+    /// Settings as in production, on a free port, on this storage.
+    pub fn settings(&self) -> Settings {
+        let mut vars: HashMap<String, String> = [
+            ("LEPTOS_SITE_ADDR", "127.0.0.1:0".to_owned()),
+            ("DATABASE_URL", self.database_url.clone()),
+            ("SECRET_KEY", SECRET_KEY.to_owned()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
+        if let Some(redis) = &self.redis_url {
+            vars.insert("REDIS_URL".to_owned(), redis.clone());
+        }
+        Settings::from_vars(&vars).expect("settings")
+    }
+
+    /// The environment a `sesame` process needs to use this storage.
+    pub fn env(&self) -> Vec<(&'static str, String)> {
+        let mut env = vec![
+            ("DATABASE_URL", self.database_url.clone()),
+            ("SECRET_KEY", SECRET_KEY.to_owned()),
+        ];
+        if let Some(redis) = &self.redis_url {
+            env.push(("REDIS_URL", redis.clone()));
+        }
+        env
+    }
+
+    /// The SQL database, opened directly, to check what is stored.
+    pub async fn db(&self) -> Db {
+        Db::connect(&self.database_url).await.expect("database")
+    }
+
+    /// How many sessions the store holds, wherever it keeps them.
+    pub async fn stored_sessions(&self) -> i64 {
+        if let Some(url) = &self.redis_url {
+            use tower_sessions_redis_store::fred::{prelude::*, types::CustomCommand};
+            let client = Client::new(Config::from_url(url).expect("url"), None, None, None);
+            client.init().await.expect("connect to Redis");
+            // KEYS, not DBSIZE: Redis reclaims an expired key lazily, and
+            // DBSIZE counts it until then; KEYS leaves out expired ones.
+            let keys: Vec<String> = client
+                .custom(CustomCommand::new_static("KEYS", None, false), vec!["*"])
+                .await
+                .expect("KEYS");
+            let _ = client.quit().await;
+            return keys.len() as i64;
+        }
+        const SQL: &str = "SELECT COUNT(*) FROM sessions";
+        match self.db().await {
+            Db::Sqlite(pool) => sqlx::query_scalar(SQL).fetch_one(&pool).await,
+            Db::Postgres(pool) => sqlx::query_scalar(SQL).fetch_one(&pool).await,
+        }
+        .expect("count sessions")
+    }
+}
+
+fn env_var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
 }
 
 pub async fn spawn_app() -> TestApp {
@@ -41,13 +132,17 @@ pub async fn spawn_app() -> TestApp {
 /// Like `spawn_app`, with settings changed first (tiny lifetimes...).
 pub async fn spawn_app_with(change: impl FnOnce(&mut Settings)) -> TestApp {
     let data = Arc::new(tempfile::tempdir().expect("temp dir"));
-    start(data, change).await
+    let storage = Storage::fresh(data.path()).await;
+    start(data, storage, change).await
 }
 
-async fn start(data: Arc<TempDir>, change: impl FnOnce(&mut Settings)) -> TestApp {
-    let mut settings = settings_in(data.path());
+async fn start(
+    data: Arc<TempDir>,
+    storage: Storage,
+    change: impl FnOnce(&mut Settings),
+) -> TestApp {
+    let mut settings = storage.settings();
     change(&mut settings);
-    let database_url = settings.database_url.clone();
     let app = Application::build(settings).await.expect("app builds");
     let address = format!("http://127.0.0.1:{}", app.port());
     let (stop, stopped) = oneshot::channel::<()>();
@@ -57,7 +152,7 @@ async fn start(data: Arc<TempDir>, change: impl FnOnce(&mut Settings)) -> TestAp
     TestApp {
         address,
         client: client(),
-        database_url,
+        storage,
         data,
         stop: Some(stop),
         server: Some(server),
@@ -83,9 +178,14 @@ impl TestApp {
         self.data.path().to_owned()
     }
 
-    /// The same database, opened directly, to check what is stored.
-    pub async fn pool(&self) -> SqlitePool {
-        SqlitePool::connect(&self.database_url).await.expect("pool")
+    pub async fn stored_sessions(&self) -> i64 {
+        self.storage.stored_sessions().await
+    }
+
+    /// A second instance on the same storage and secret, as another machine
+    /// behind the same proxy would be; with its own cookie jar.
+    pub async fn sibling(&self) -> TestApp {
+        start(self.data.clone(), self.storage.clone(), |_| {}).await
     }
 
     /// Stops the server (finishing requests in flight) and starts a new one
@@ -100,7 +200,7 @@ impl TestApp {
                 .expect("server task")
                 .expect("server stopped cleanly");
         }
-        let mut app = start(self.data.clone(), |_| {}).await;
+        let mut app = start(self.data.clone(), self.storage.clone(), |_| {}).await;
         app.client = self.client.clone();
         app
     }

@@ -2,10 +2,7 @@
 use crate::helpers::{session_cookie, set_cookies, spawn_app, TestUser};
 
 async fn stored_sessions(app: &crate::helpers::TestApp) -> i64 {
-    sqlx::query_scalar("SELECT COUNT(*) FROM sessions")
-        .fetch_one(&app.pool().await)
-        .await
-        .unwrap()
+    app.stored_sessions().await
 }
 
 #[tokio::test]

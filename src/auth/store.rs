@@ -1,0 +1,154 @@
+//! [ssr] Where sessions live: the SQL database (SQLite or PostgreSQL, the
+//! tower-sessions sqlx stores) or Redis (`REDIS_URL`, the tower-sessions
+//! Redis store), chosen at start-up.
+use crate::{config::Secret, db::Db};
+use anyhow::Context;
+use std::time::Duration;
+use tower_sessions::{
+    session::{Id, Record},
+    session_store::{self, ExpiredDeletion},
+    SessionStore,
+};
+use tower_sessions_redis_store::{
+    fred::{
+        prelude::{ClientLike, Config, Pool},
+        types::{config::ReconnectPolicy, Builder},
+    },
+    RedisStore,
+};
+use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
+
+/// A Redis command that takes longer than this fails (and the request with
+/// 503) instead of waiting for a server that is gone.
+const REDIS_TIMEOUT: Duration = Duration::from_secs(2);
+const REDIS_POOL_SIZE: usize = 4;
+
+#[derive(Clone, Debug)]
+pub enum Store {
+    Sqlite(SqliteStore),
+    Postgres(PostgresStore),
+    Redis(RedisStore<Pool>),
+}
+
+impl Store {
+    /// Redis when `redis_url` is given, else a `sessions` table in `db`,
+    /// created if missing.
+    pub async fn open(db: &Db, redis_url: Option<&Secret>) -> anyhow::Result<Store> {
+        if let Some(url) = redis_url {
+            return open_redis(url.expose()).await;
+        }
+        let store = match db {
+            Db::Sqlite(pool) => Store::Sqlite(
+                SqliteStore::new(pool.clone())
+                    .with_table_name("sessions")
+                    .map_err(|e| anyhow::anyhow!(e))?,
+            ),
+            Db::Postgres(pool) => Store::Postgres(
+                PostgresStore::new(pool.clone())
+                    .with_schema_name("public")
+                    .and_then(|s| s.with_table_name("sessions"))
+                    .map_err(|e| anyhow::anyhow!(e))?,
+            ),
+        };
+        crate::db::with_schema_lock(db, async {
+            match &store {
+                Store::Sqlite(s) => s.migrate().await?,
+                Store::Postgres(s) => s.migrate().await?,
+                Store::Redis(_) => {}
+            }
+            Ok(())
+        })
+        .await
+        .context("creating the sessions table")?;
+        Ok(store)
+    }
+
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Store::Sqlite(_) => "sqlite",
+            Store::Postgres(_) => "postgres",
+            Store::Redis(_) => "redis",
+        }
+    }
+}
+
+async fn open_redis(url: &str) -> anyhow::Result<Store> {
+    let config = Config::from_url(url).context("REDIS_URL is not a valid redis:// URL")?;
+    let pool = Builder::from_config(config)
+        .with_performance_config(|c| c.default_command_timeout = REDIS_TIMEOUT)
+        .with_connection_config(|c| {
+            c.connection_timeout = REDIS_TIMEOUT;
+            c.internal_command_timeout = REDIS_TIMEOUT;
+            // A command is sent once: after a timeout the answer is unknown,
+            // and the request says so (503) rather than retrying for long.
+            c.max_command_attempts = 1;
+        })
+        // Keep trying to reconnect, forever, every half second: the store
+        // coming back must not need a restart of sesame.
+        .set_policy(ReconnectPolicy::new_constant(0, 500))
+        .build_pool(REDIS_POOL_SIZE)
+        .context("configuring the Redis client")?;
+    // The reconnect policy would retry forever; at start-up, fail clearly.
+    tokio::time::timeout(Duration::from_secs(10), pool.init())
+        .await
+        .context("Redis did not answer within 10 s")?
+        .context("connecting to Redis")?;
+    Ok(Store::Redis(RedisStore::new(pool)))
+}
+
+/// Every store error is noted as an outage before it is returned, so the
+/// request answers 503 (see `crate::outage`).
+fn noted<T>(result: session_store::Result<T>) -> session_store::Result<T> {
+    if let Err(err) = &result {
+        tracing::error!("session store error: {err}");
+        crate::outage::note();
+    }
+    result
+}
+
+#[async_trait::async_trait]
+impl SessionStore for Store {
+    async fn create(&self, record: &mut Record) -> session_store::Result<()> {
+        noted(match self {
+            Store::Sqlite(s) => s.create(record).await,
+            Store::Postgres(s) => s.create(record).await,
+            Store::Redis(s) => s.create(record).await,
+        })
+    }
+
+    async fn save(&self, record: &Record) -> session_store::Result<()> {
+        noted(match self {
+            Store::Sqlite(s) => s.save(record).await,
+            Store::Postgres(s) => s.save(record).await,
+            Store::Redis(s) => s.save(record).await,
+        })
+    }
+
+    async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
+        noted(match self {
+            Store::Sqlite(s) => s.load(id).await,
+            Store::Postgres(s) => s.load(id).await,
+            Store::Redis(s) => s.load(id).await,
+        })
+    }
+
+    async fn delete(&self, id: &Id) -> session_store::Result<()> {
+        noted(match self {
+            Store::Sqlite(s) => s.delete(id).await,
+            Store::Postgres(s) => s.delete(id).await,
+            Store::Redis(s) => s.delete(id).await,
+        })
+    }
+}
+
+#[async_trait::async_trait]
+impl ExpiredDeletion for Store {
+    async fn delete_expired(&self) -> session_store::Result<()> {
+        match self {
+            Store::Sqlite(s) => s.delete_expired().await,
+            Store::Postgres(s) => s.delete_expired().await,
+            // Redis expires each key itself (the store sets EXAT).
+            Store::Redis(_) => Ok(()),
+        }
+    }
+}

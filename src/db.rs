@@ -1,0 +1,157 @@
+//! [ssr] The SQL database: SQLite (embedded default) or PostgreSQL, chosen at
+//! run time by the scheme of `DATABASE_URL`.
+//!
+//! Each dialect keeps its own typed pool rather than sqlx's `Any` driver:
+//! the session stores need the typed pool, and `Any` converts every value
+//! on the way through. Queries are written once, in the SQL both dialects
+//! share (`$1` placeholders work in SQLite too), and run on either pool
+//! with [`on_pool!`].
+use anyhow::Context;
+use sqlx::{
+    postgres::{PgConnectOptions, PgPoolOptions},
+    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
+    PgPool, SqlitePool,
+};
+use std::{str::FromStr, time::Duration};
+
+#[derive(Clone, Debug)]
+pub enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// Runs `$body` with `$pool` bound to whichever typed pool `$db` holds.
+/// The body is compiled once per dialect, so it must be valid for both.
+macro_rules! on_pool {
+    ($db:expr, $pool:ident => $body:expr) => {
+        match $db {
+            $crate::db::Db::Sqlite($pool) => $body,
+            $crate::db::Db::Postgres($pool) => $body,
+        }
+    };
+}
+pub(crate) use on_pool;
+
+/// How long a request waits for a free connection before it fails with 503
+/// (sqlx's default of 30 s would hang the request instead).
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// The key of the PostgreSQL advisory lock held while the schema is set up,
+/// so instances starting at once against one database take turns.
+const SCHEMA_LOCK: i64 = 0x5e5a_3e00;
+
+impl Db {
+    /// Opens the database named by `url` (`sqlite:` or `postgres:`), creating
+    /// a SQLite file and its folder if need be, and brings the schema up to
+    /// date.
+    pub async fn connect(url: &str) -> anyhow::Result<Db> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            connect_postgres(url).await
+        } else if url.starts_with("sqlite:") {
+            connect_sqlite(url).await
+        } else {
+            anyhow::bail!(
+                "DATABASE_URL must start with sqlite: or postgres:// (got {})",
+                redact(url)
+            )
+        }
+    }
+
+    pub fn dialect(&self) -> &'static str {
+        match self {
+            Db::Sqlite(_) => "sqlite",
+            Db::Postgres(_) => "postgres",
+        }
+    }
+}
+
+async fn connect_sqlite(url: &str) -> anyhow::Result<Db> {
+    let options = SqliteConnectOptions::from_str(url)
+        .with_context(|| "DATABASE_URL is not a valid sqlite: URL".to_owned())?
+        .create_if_missing(true)
+        // WAL: readers don't wait for the writer.
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .busy_timeout(Duration::from_secs(5));
+    let file = options.get_filename().to_owned();
+    if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    let pool = SqlitePoolOptions::new()
+        .acquire_timeout(ACQUIRE_TIMEOUT)
+        .connect_with(options)
+        .await
+        .with_context(|| format!("opening the database {}", file.display()))?;
+    sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+    Ok(Db::Sqlite(pool))
+}
+
+async fn connect_postgres(url: &str) -> anyhow::Result<Db> {
+    let options = PgConnectOptions::from_str(url)
+        .with_context(|| "DATABASE_URL is not a valid postgres:// URL".to_owned())?;
+    let pool = PgPoolOptions::new()
+        .acquire_timeout(ACQUIRE_TIMEOUT)
+        .connect_with(options)
+        .await
+        .with_context(|| format!("connecting to {}", redact(url)))?;
+    // sqlx's migrator takes its own advisory lock, so two instances starting
+    // together apply each migration once.
+    sqlx::migrate!("./migrations/postgres").run(&pool).await?;
+    Ok(Db::Postgres(pool))
+}
+
+/// Runs `setup` while holding the schema lock, when the database has one
+/// (PostgreSQL). The session store's own `CREATE ... IF NOT EXISTS` is not
+/// safe against a second instance doing the same at the same moment.
+pub async fn with_schema_lock<F, T>(db: &Db, setup: F) -> anyhow::Result<T>
+where
+    F: std::future::Future<Output = anyhow::Result<T>>,
+{
+    let Db::Postgres(pool) = db else {
+        return setup.await;
+    };
+    let mut conn = pool.acquire().await?;
+    sqlx::query("SELECT pg_advisory_lock($1)")
+        .bind(SCHEMA_LOCK)
+        .execute(&mut *conn)
+        .await?;
+    let result = setup.await;
+    sqlx::query("SELECT pg_advisory_unlock($1)")
+        .bind(SCHEMA_LOCK)
+        .execute(&mut *conn)
+        .await?;
+    result
+}
+
+/// `url` without its password, for messages and logs.
+pub fn redact(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("***"));
+            parsed.to_string()
+        }
+        Ok(parsed) => parsed.to_string(),
+        Err(_) => "(an unparsable URL)".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_password_in_a_database_url_is_never_shown() {
+        let shown = redact("postgres://sesame:hunter2-secret@db.internal:5432/sesame");
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(shown.contains("db.internal:5432/sesame"), "{shown}");
+        assert!(!redact("postgres://[nonsense").contains("nonsense"));
+    }
+
+    #[tokio::test]
+    async fn an_unknown_scheme_is_a_clear_error() {
+        let err = Db::connect("mysql://u:pw@h/db").await.unwrap_err();
+        let message = format!("{err:#}");
+        assert!(message.contains("sqlite: or postgres://"), "{message}");
+        assert!(!message.contains("pw@"), "{message}");
+    }
+}

@@ -1,0 +1,60 @@
+//! [ssr] How an outage of the database or the session store reaches the
+//! person: the request fails with 503 and `Retry-After`, never as a silent
+//! sign-out or a bare 500.
+use axum::{
+    extract::Request,
+    http::{header, HeaderValue, StatusCode},
+    middleware::Next,
+    response::{IntoResponse, Response},
+};
+use std::cell::Cell;
+
+/// Records that the current request hit an outage (a no-op outside one).
+pub fn note() {
+    let _ = OUTAGE.try_with(|failed| failed.set(true));
+}
+
+tokio::task_local! {
+    /// Set when the database or session store failed during this request.
+    static OUTAGE: Cell<bool>;
+}
+
+/// Middleware (outermost): a request that failed because the session store
+/// or the database could not be reached answers 503 with `Retry-After`.
+///
+/// The session layers answer a store error with an empty 500 (and the
+/// request's own code never runs, so it cannot say more). Without this the
+/// person would see "Something went wrong"; worse, treating the session as
+/// missing would sign them out. A 503 says: nothing is lost, try again.
+pub async fn report_outage(req: Request, next: Next) -> Response {
+    let is_api = req.uri().path().starts_with("/api/");
+    OUTAGE
+        .scope(Cell::new(false), async move {
+            let res = next.run(req).await;
+            let failed = OUTAGE.with(Cell::get);
+            if failed && res.status().is_server_error() {
+                unavailable(is_api)
+            } else {
+                res
+            }
+        })
+        .await
+}
+
+fn unavailable(is_api: bool) -> Response {
+    let err = crate::error::AppError::Unavailable;
+    let mut res = if is_api {
+        let body = serde_json::to_string(&err).unwrap_or_default();
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [(header::CONTENT_TYPE, "application/json")],
+            body,
+        )
+            .into_response()
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, err.to_string()).into_response()
+    };
+    res.headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+    res
+}
