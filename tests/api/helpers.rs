@@ -38,7 +38,7 @@ pub struct Storage {
 
 impl Storage {
     /// Fresh, empty storage of the kind this run tests.
-    async fn fresh(dir: &std::path::Path) -> Storage {
+    pub async fn fresh(dir: &std::path::Path) -> Storage {
         static N: AtomicU32 = AtomicU32::new(1);
         let n = N.fetch_add(1, Ordering::Relaxed);
         let database_url = match env_var("SESAME_TEST_POSTGRES") {
@@ -134,6 +134,12 @@ pub async fn spawn_app_with(change: impl FnOnce(&mut Settings)) -> TestApp {
     let data = Arc::new(tempfile::tempdir().expect("temp dir"));
     let storage = Storage::fresh(data.path()).await;
     start(data, storage, change).await
+}
+
+/// `spawn_app` on storage the test prepared.
+pub async fn spawn_app_on(storage: Storage) -> TestApp {
+    let data = Arc::new(tempfile::tempdir().expect("temp dir"));
+    start(data, storage, |_| {}).await
 }
 
 async fn start(
@@ -275,35 +281,49 @@ impl TestApp {
     }
 }
 
+/// Anything with an address that serves sesame: an in-process `TestApp`,
+/// or a `sesame` process.
+pub trait Server {
+    fn url(&self, path: &str) -> String;
+}
+
+impl Server for TestApp {
+    fn url(&self, path: &str) -> String {
+        TestApp::url(self, path)
+    }
+}
+
 pub async fn post_form(client: &Client, url: &str, form: &[(&str, &str)]) -> Response {
+    try_post_form(client, url, form).await.expect("POST")
+}
+
+/// A server-function call that may fail to connect (a server being killed).
+pub async fn try_post_form(
+    client: &Client,
+    url: &str,
+    form: &[(&str, &str)],
+) -> reqwest::Result<Response> {
     client
         .post(url)
         .header(header::ACCEPT, "application/json")
         .form(form)
         .send()
         .await
-        .expect("POST")
 }
 
-pub async fn register_with(client: &Client, app: &TestApp, user: &TestUser) -> Response {
-    post_form(
-        client,
-        &app.url("/api/register"),
-        &[
-            ("username", &user.username),
-            ("email", &user.email),
-            ("password", &user.password),
-        ],
-    )
-    .await
+pub fn register_form(user: &TestUser) -> [(&str, &str); 3] {
+    [
+        ("username", &user.username),
+        ("email", &user.email),
+        ("password", &user.password),
+    ]
 }
 
-pub async fn login_with(
-    client: &Client,
-    app: &TestApp,
-    user: &TestUser,
-    remember: bool,
-) -> Response {
+pub async fn register_with(client: &Client, app: &impl Server, user: &TestUser) -> Response {
+    post_form(client, &app.url("/api/register"), &register_form(user)).await
+}
+
+pub fn login_form(user: &TestUser, remember: bool) -> Vec<(&str, &str)> {
     let mut form = vec![
         ("username", user.username.as_str()),
         ("password", user.password.as_str()),
@@ -311,10 +331,19 @@ pub async fn login_with(
     if remember {
         form.push(("remember", "on"));
     }
-    post_form(client, &app.url("/api/login"), &form).await
+    form
 }
 
-pub async fn current_user_of(client: &Client, app: &TestApp) -> serde_json::Value {
+pub async fn login_with(
+    client: &Client,
+    app: &impl Server,
+    user: &TestUser,
+    remember: bool,
+) -> Response {
+    post_form(client, &app.url("/api/login"), &login_form(user, remember)).await
+}
+
+pub async fn current_user_of(client: &Client, app: &impl Server) -> serde_json::Value {
     let res = post_form(client, &app.url("/api/current_user"), &[]).await;
     assert_eq!(res.status(), 200);
     res.json().await.expect("json")

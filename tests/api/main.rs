@@ -2,5 +2,7 @@
 mod auth;
 mod cookies;
 mod helpers;
+mod instances;
+mod outage;
 mod pages;
 mod sessions;

@@ -1,0 +1,217 @@
+//! Several instances on one storage, as behind a load balancer: any of them
+//! serves any session, and killing one loses nothing that was acknowledged.
+use crate::helpers::{
+    client, current_user_of, login_form, login_with, post_form, register_form, spawn_app,
+    try_post_form, Server, Storage, TestUser,
+};
+use reqwest::Client;
+use std::{
+    process::{Child, Command, Stdio},
+    sync::{
+        atomic::{AtomicBool, Ordering},
+        Arc, Mutex,
+    },
+    time::Duration,
+};
+
+#[tokio::test]
+async fn a_sign_in_on_one_instance_is_seen_by_another() {
+    let a = spawn_app().await;
+    let b = a.sibling().await;
+    let user = TestUser::generate();
+    assert_eq!(a.register(&user).await.status(), 200);
+    a.post_form("/api/logout", &[]).await;
+    assert_eq!(a.login(&user, false).await.status(), 200);
+
+    // The same browser (one cookie jar) now talks to B.
+    let me = current_user_of(&a.client, &b).await;
+    assert_eq!(me["username"], user.username.as_str());
+    // B extends and ends the session A started.
+    let res = post_form(&a.client, &b.url("/api/set_note"), &[("note", "from B")]).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(a.note().await, "from B");
+    post_form(&a.client, &b.url("/api/logout"), &[]).await;
+    assert!(a.current_user().await.is_null());
+}
+
+#[tokio::test]
+async fn log_out_everywhere_on_one_instance_ends_the_sessions_on_another() {
+    let a = spawn_app().await;
+    let b = a.sibling().await;
+    let user = TestUser::generate();
+    a.register(&user).await;
+    let laptop = client();
+    assert_eq!(login_with(&laptop, &b, &user, true).await.status(), 200);
+
+    let res = post_form(&laptop, &b.url("/api/logout_all"), &[]).await;
+    assert_eq!(res.status(), 200);
+
+    assert!(a.current_user().await.is_null(), "A's session ended");
+    assert!(current_user_of(&laptop, &a).await.is_null());
+}
+
+#[tokio::test]
+async fn failed_logins_are_counted_across_instances() {
+    let a = spawn_app().await;
+    let b = a.sibling().await;
+    let user = TestUser::generate();
+    a.register(&user).await;
+    let wrong = TestUser {
+        password: "not-the-password".into(),
+        ..user.clone()
+    };
+    for app in [&a, &b, &a, &b, &a] {
+        assert_eq!(
+            login_with(&client(), app, &wrong, false).await.status(),
+            401
+        );
+    }
+    assert_eq!(login_with(&client(), &b, &user, false).await.status(), 429);
+}
+
+/// A `sesame` server process (the real binary), so it can be SIGKILLed.
+struct Process {
+    child: Child,
+    address: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Process {
+    async fn start(storage: &Storage, port: u16) -> Process {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let child = Command::new(env!("CARGO_BIN_EXE_sesame"))
+            .envs(storage.env())
+            .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
+            .env("LEPTOS_ENV", "PROD")
+            .env("COOKIE_SECURE", "false")
+            .env("RUST_LOG", "warn")
+            .current_dir(dir.path())
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("start sesame");
+        // From here on, Drop kills and reaps the child whatever happens.
+        let process = Process {
+            child,
+            address: format!("http://127.0.0.1:{port}"),
+            _dir: dir,
+        };
+        for _ in 0..300 {
+            if client().get(&process.address).send().await.is_ok() {
+                return process;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("sesame did not start on {}", process.address);
+    }
+
+    fn kill(&mut self) {
+        // Child::kill is SIGKILL: no shutdown, no flushing, mid-request.
+        self.child.kill().expect("SIGKILL");
+        let _ = self.child.wait();
+    }
+}
+
+impl Server for Process {
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
+}
+
+/// What the load saw acknowledged: accounts created, and signed-in
+/// browsers (each with its own cookie jar).
+#[derive(Default)]
+struct Acknowledged {
+    users: Vec<TestUser>,
+    sessions: Vec<(TestUser, Client)>,
+    failures: usize,
+}
+
+#[tokio::test]
+async fn killing_an_instance_mid_stream_loses_no_acknowledged_user_or_session() {
+    let b = spawn_app().await;
+    let port = free_port();
+    let mut a = Process::start(&b.storage, port).await;
+    let register = a.url("/api/register");
+    let login = a.url("/api/login");
+
+    let seen = Arc::new(Mutex::new(Acknowledged::default()));
+    let stop = Arc::new(AtomicBool::new(false));
+    let mut workers = Vec::new();
+    for _ in 0..4 {
+        let (seen, stop) = (seen.clone(), stop.clone());
+        let (register, login) = (register.clone(), login.clone());
+        workers.push(tokio::spawn(async move {
+            while !stop.load(Ordering::Relaxed) {
+                let user = TestUser::generate();
+                let browser = client();
+                let res = try_post_form(&browser, &register, &register_form(&user)).await;
+                if !res.is_ok_and(|r| r.status() == 200) {
+                    seen.lock().expect("lock").failures += 1;
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                    continue;
+                }
+                {
+                    let mut seen = seen.lock().expect("lock");
+                    seen.users.push(user.clone());
+                    seen.sessions.push((user.clone(), browser));
+                }
+                // A second device of the same user, remembered.
+                let phone = client();
+                let res = try_post_form(&phone, &login, &login_form(&user, true)).await;
+                if res.is_ok_and(|r| r.status() == 200) {
+                    seen.lock().expect("lock").sessions.push((user, phone));
+                }
+            }
+        }));
+    }
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    a.kill();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    stop.store(true, Ordering::Relaxed);
+    for worker in workers {
+        worker.await.expect("worker");
+    }
+    let restarted = Process::start(&b.storage, port).await;
+
+    let seen = std::mem::take(&mut *seen.lock().expect("lock"));
+    eprintln!(
+        "acknowledged before and after the SIGKILL: {} users, {} sessions; {} requests failed",
+        seen.users.len(),
+        seen.sessions.len(),
+        seen.failures
+    );
+    assert!(seen.users.len() >= 4, "the load ran: {}", seen.users.len());
+    assert!(seen.failures > 0, "requests failed while A was down");
+    for user in &seen.users {
+        assert_eq!(
+            login_with(&client(), &b, user, false).await.status(),
+            200,
+            "{} was acknowledged, so it exists",
+            user.username
+        );
+    }
+    for (user, browser) in &seen.sessions {
+        assert_eq!(
+            current_user_of(browser, &restarted).await["username"],
+            user.username.as_str()
+        );
+        assert_eq!(
+            current_user_of(browser, &b).await["username"],
+            user.username.as_str()
+        );
+    }
+}
