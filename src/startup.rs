@@ -107,6 +107,7 @@ impl Application {
             .layer(auth_layer)
             .layer(middleware::from_fn(report_outage))
             .layer(middleware::from_fn(api_guard));
+        let router = crate::security::headers(router);
         // Started last, once nothing above can fail and leave it running.
         let every = state.settings.session_cleanup_every;
         let cleanup = tokio::spawn(async move {
@@ -172,9 +173,13 @@ fn route_list() -> Vec<AxumRouteListing> {
 
 pub fn router(state: AppState) -> Router {
     let routes = route_list();
+    let dev = state.leptos_options.env == leptos::config::Env::DEV;
     let context = {
         let state = state.clone();
-        move || provide_context(state.clone())
+        move || {
+            provide_context(state.clone());
+            crate::security::set_page_policy(dev);
+        }
     };
     Router::new()
         .leptos_routes_with_context(&state, routes, context.clone(), {
@@ -185,7 +190,6 @@ pub fn router(state: AppState) -> Router {
             AppState,
             _,
         >(context, shell))
-        .layer(middleware::from_fn(api_guard))
         .with_state(state)
 }
 

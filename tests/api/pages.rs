@@ -147,3 +147,43 @@ async fn an_unknown_server_function_is_a_client_error() {
     let res = app.post_form("/api/no_such_function", &[]).await;
     assert!(res.status().is_client_error(), "{}", res.status());
 }
+
+#[tokio::test]
+async fn every_response_carries_the_security_headers() {
+    let app = spawn_app().await;
+    let page = app.get("/").await;
+    let header = |res: &reqwest::Response, name: &str| {
+        res.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let policy = header(&page, "content-security-policy");
+    assert_eq!(header(&page, "x-content-type-options"), "nosniff");
+    assert_eq!(header(&page, "referrer-policy"), "same-origin");
+    let html = page.text().await.unwrap();
+    // The policy's nonce is the one on the page's inline scripts, and a new
+    // one is made for every response.
+    let nonce = policy
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .expect("a nonce in the policy");
+    assert!(nonce.len() >= 16, "{nonce}");
+    assert!(html.contains(&format!("nonce=\"{nonce}\"")), "{html}");
+    assert!(policy.contains("frame-ancestors 'none'"), "{policy}");
+    assert!(!policy.contains("unsafe-inline"), "{policy}");
+    let again = header(&app.get("/").await, "content-security-policy");
+    assert_ne!(again, policy);
+
+    for res in [
+        app.post_form("/api/current_user", &[]).await,
+        app.get("/pkg/sesame.css").await,
+        app.get("/no-such-page").await,
+    ] {
+        assert_eq!(header(&res, "x-content-type-options"), "nosniff");
+        assert_eq!(header(&res, "referrer-policy"), "same-origin");
+        assert!(header(&res, "content-security-policy").contains("frame-ancestors 'none'"));
+    }
+}
