@@ -29,6 +29,32 @@ pub struct Settings {
     pub login_throttle: crate::auth::throttle::Throttle,
     /// How often expired sessions are deleted from the store.
     pub session_cleanup_every: Duration,
+    /// Connection and request limits (fixed; tests shorten them).
+    pub limits: Limits,
+}
+
+/// How long the server waits for clients and for itself.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// A client must send a request's headers within this time.
+    pub header_read: Duration,
+    /// ... and its body within this time (408 otherwise).
+    pub body_read: Duration,
+    /// A request taking longer is answered 503 and dropped.
+    pub request: Duration,
+    /// On SIGTERM, how long requests in flight may still run.
+    pub drain: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            header_read: Duration::from_secs(10),
+            body_read: Duration::from_secs(10),
+            request: Duration::from_secs(30),
+            drain: Duration::from_secs(30),
+        }
+    }
 }
 
 /// A string that must never reach a log line.
@@ -118,6 +144,7 @@ impl Settings {
             cookie_secure,
             login_throttle: Default::default(),
             session_cleanup_every: Duration::from_secs(60),
+            limits: Limits::default(),
         })
     }
 

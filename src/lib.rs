@@ -12,6 +12,8 @@ pub mod pages;
 pub mod users;
 
 #[cfg(feature = "ssr")]
+pub mod api_guard;
+#[cfg(feature = "ssr")]
 pub mod cli;
 #[cfg(feature = "ssr")]
 pub mod config;
@@ -21,6 +23,8 @@ pub mod db;
 pub mod outage;
 #[cfg(feature = "ssr")]
 pub mod security;
+#[cfg(feature = "ssr")]
+pub mod serve;
 #[cfg(feature = "ssr")]
 pub mod startup;
 #[cfg(feature = "ssr")]

@@ -1,5 +1,6 @@
 //! [ssr] Wires the application: state, router, middleware, listener.
 use crate::{
+    api_guard::api_guard,
     app::{shell, App},
     auth::{
         backend::Backend,
@@ -13,20 +14,17 @@ use crate::{
     error::AppError,
     outage::report_outage,
 };
-use axum::{
-    body::Body,
-    extract::{FromRef, Request},
-    http::{header, HeaderValue, Method, StatusCode},
-    middleware::{self, Next},
-    response::{IntoResponse, Response},
-    Router,
-};
+use axum::{extract::FromRef, http::StatusCode, middleware, Router};
 use axum_login::AuthManagerLayerBuilder;
-use leptos::{config::LeptosOptions, prelude::provide_context, server_fn::error::ServerFnErrorErr};
+use leptos::{config::LeptosOptions, prelude::provide_context};
 use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use std::sync::Arc;
 use std::{future::Future, sync::OnceLock};
 use tokio::net::TcpListener;
+use tower_http::{
+    limit::RequestBodyLimitLayer,
+    timeout::{RequestBodyTimeoutLayer, TimeoutLayer},
+};
 use tower_sessions::{
     cookie::{Key, SameSite},
     session_store::ExpiredDeletion,
@@ -52,11 +50,13 @@ pub fn app_state() -> Result<AppState, AppError> {
     })
 }
 
-/// Largest body a server function accepts; bigger ones get 413.
-const API_BODY_LIMIT: usize = 16 * 1024;
+/// The largest request body anywhere (server functions allow less; see
+/// `api_guard`).
+const BODY_LIMIT: usize = 64 * 1024;
 
 pub struct Application {
     listener: TcpListener,
+    limits: crate::config::Limits,
     router: Router,
     cleanup: tokio::task::JoinHandle<()>,
 }
@@ -102,12 +102,20 @@ impl Application {
         let auth_layer = AuthManagerLayerBuilder::new(backend, session_layer)
             .with_data_key(AUTH_DATA_KEY)
             .build();
+        let limits = state.settings.limits;
         let router = router(state.clone())
+            .layer(middleware::from_fn(crate::telemetry::annotate))
             .layer(middleware::from_fn_with_state(session_policy, maintain))
             .layer(auth_layer)
             .layer(middleware::from_fn(report_outage))
-            .layer(middleware::from_fn(api_guard));
-        let router = crate::security::headers(router);
+            .layer(middleware::from_fn(api_guard))
+            .layer(TimeoutLayer::with_status_code(
+                StatusCode::SERVICE_UNAVAILABLE,
+                limits.request,
+            ))
+            .layer(RequestBodyTimeoutLayer::new(limits.body_read))
+            .layer(RequestBodyLimitLayer::new(BODY_LIMIT));
+        let router = crate::telemetry::request_logs(crate::security::headers(router));
         // Started last, once nothing above can fail and leave it running.
         let every = state.settings.session_cleanup_every;
         let cleanup = tokio::spawn(async move {
@@ -117,6 +125,7 @@ impl Application {
         });
         Ok(Self {
             listener,
+            limits: state.settings.limits,
             router,
             cleanup,
         })
@@ -143,9 +152,7 @@ impl Application {
         self,
         stop: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        let served = axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(stop)
-            .await;
+        let served = crate::serve::serve(self.listener, self.router, self.limits, stop).await;
         self.cleanup.abort();
         served
     }
@@ -193,110 +200,6 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Guards every server function (`/api/...`).
-///
-/// - Refuses cross-site requests (CSRF): a browser always sends `Origin` on a
-///   cross-origin POST, and `Sec-Fetch-Site` where it knows it.
-/// - Caps the body, so a huge field can't tie up the server.
-/// - Gives an error that Leptos raised before our code ran (a malformed body)
-///   its 4xx status; Leptos would answer those with 500.
-async fn api_guard(req: Request, next: Next) -> Response {
-    if !req.uri().path().starts_with("/api/") {
-        return next.run(req).await;
-    }
-    if req.method() != Method::GET && is_cross_site(&req) {
-        return error_response(AppError::Forbidden);
-    }
-    let too_big = req
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<usize>().ok())
-        .is_some_and(|len| len > API_BODY_LIMIT);
-    if too_big {
-        return (StatusCode::PAYLOAD_TOO_LARGE, "Request body too large.").into_response();
-    }
-    let (parts, body) = req.into_parts();
-    let body = match axum::body::to_bytes(body, API_BODY_LIMIT).await {
-        Ok(bytes) => bytes,
-        Err(_) => {
-            return (StatusCode::PAYLOAD_TOO_LARGE, "Request body too large.").into_response()
-        }
-    };
-    if is_form(&parts.headers) && !is_valid_form(&body) {
-        return error_response(AppError::ServerFn(ServerFnErrorErr::Args(
-            "the form body is not valid URL-encoded UTF-8".to_owned(),
-        )));
-    }
-    let res = next.run(Request::from_parts(parts, Body::from(body))).await;
-    if res.status() != StatusCode::INTERNAL_SERVER_ERROR {
-        return res;
-    }
-    let (mut parts, body) = res.into_parts();
-    let bytes = axum::body::to_bytes(body, 64 * 1024)
-        .await
-        .unwrap_or_default();
-    if let Ok(err) = serde_json::from_slice::<AppError>(&bytes) {
-        if let Ok(status) = StatusCode::from_u16(err.status()) {
-            parts.status = status;
-        }
-    }
-    Response::from_parts(parts, Body::from(bytes))
-}
-
-fn is_form(headers: &axum::http::HeaderMap) -> bool {
-    headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"))
-}
-
-/// Leptos decodes form fields lossily (bad bytes become U+FFFD), which would
-/// store something the person never typed; refuse such a body instead.
-fn is_valid_form(body: &[u8]) -> bool {
-    body.split(|&b| b == b'&').all(|pair| {
-        std::str::from_utf8(pair).is_ok_and(|pair| {
-            percent_encoding::percent_decode_str(&pair.replace('+', " "))
-                .decode_utf8()
-                .is_ok()
-        })
-    })
-}
-
-fn is_cross_site(req: &Request) -> bool {
-    let headers = req.headers();
-    if headers
-        .get("sec-fetch-site")
-        .is_some_and(|v| v.as_bytes() == b"cross-site")
-    {
-        return true;
-    }
-    match (headers.get(header::ORIGIN), headers.get(header::HOST)) {
-        (Some(origin), Some(host)) => !origin_matches_host(origin, host),
-        // An Origin with no Host to compare against can't be trusted.
-        (Some(_), None) => true,
-        // No Origin: not a browser's cross-origin request (browsers send it on
-        // every cross-origin POST); SameSite=Lax covers old browsers.
-        (None, _) => false,
-    }
-}
-
-fn origin_matches_host(origin: &HeaderValue, host: &HeaderValue) -> bool {
-    let (Ok(origin), Ok(host)) = (origin.to_str(), host.to_str()) else {
-        return false;
-    };
-    let authority = origin
-        .strip_prefix("https://")
-        .or_else(|| origin.strip_prefix("http://"));
-    authority.is_some_and(|a| a.eq_ignore_ascii_case(host))
-}
-
-fn error_response(err: AppError) -> Response {
-    let status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::BAD_REQUEST);
-    let body = serde_json::to_string(&err).unwrap_or_default();
-    (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
-}
-
 async fn shutdown_signal() {
     let ctrl_c = async {
         if let Err(err) = tokio::signal::ctrl_c().await {
@@ -323,39 +226,4 @@ async fn shutdown_signal() {
         () = terminate => {},
     }
     tracing::info!("shutting down");
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn an_origin_on_the_same_host_is_same_site() {
-        let host = HeaderValue::from_static("127.0.0.1:3000");
-        assert!(origin_matches_host(
-            &HeaderValue::from_static("http://127.0.0.1:3000"),
-            &host
-        ));
-        assert!(!origin_matches_host(
-            &HeaderValue::from_static("http://evil.example"),
-            &host
-        ));
-        assert!(!origin_matches_host(
-            &HeaderValue::from_static("null"),
-            &host
-        ));
-        assert!(!origin_matches_host(
-            &HeaderValue::from_static("http://127.0.0.1:3000.evil"),
-            &host
-        ));
-    }
-
-    #[test]
-    fn a_form_body_with_bytes_that_are_not_utf8_is_invalid() {
-        assert!(is_valid_form(b"name=J%C3%B6rg+x&b="));
-        assert!(is_valid_form(b""));
-        assert!(!is_valid_form(b"name=%FF%FE"));
-        assert!(!is_valid_form(b"na%C3me=x"));
-        assert!(!is_valid_form(&[b'a', b'=', 0xFF]));
-    }
 }

@@ -1,12 +1,11 @@
 //! Several instances on one storage, as behind a load balancer: any of them
 //! serves any session, and killing one loses nothing that was acknowledged.
 use crate::helpers::{
-    client, current_user_of, login_form, login_with, post_form, register_form, spawn_app,
-    try_post_form, Server, Storage, TestUser,
+    client, current_user_of, free_port, login_form, login_with, post_form, register_form,
+    spawn_app, try_post_form, Process, Server, TestUser,
 };
 use reqwest::Client;
 use std::{
-    process::{Child, Command, Stdio},
     sync::{
         atomic::{AtomicBool, Ordering},
         Arc, Mutex,
@@ -69,68 +68,6 @@ async fn failed_logins_are_counted_across_instances() {
     assert_eq!(login_with(&client(), &b, &user, false).await.status(), 429);
 }
 
-/// A `sesame` server process (the real binary), so it can be SIGKILLed.
-struct Process {
-    child: Child,
-    address: String,
-    _dir: tempfile::TempDir,
-}
-
-impl Process {
-    async fn start(storage: &Storage, port: u16) -> Process {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let child = Command::new(env!("CARGO_BIN_EXE_sesame"))
-            .envs(storage.env())
-            .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
-            .env("LEPTOS_ENV", "PROD")
-            .env("COOKIE_SECURE", "false")
-            .env("RUST_LOG", "warn")
-            .current_dir(dir.path())
-            .stdout(Stdio::null())
-            .spawn()
-            .expect("start sesame");
-        // From here on, Drop kills and reaps the child whatever happens.
-        let process = Process {
-            child,
-            address: format!("http://127.0.0.1:{port}"),
-            _dir: dir,
-        };
-        for _ in 0..300 {
-            if client().get(&process.address).send().await.is_ok() {
-                return process;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        panic!("sesame did not start on {}", process.address);
-    }
-
-    fn kill(&mut self) {
-        // Child::kill is SIGKILL: no shutdown, no flushing, mid-request.
-        self.child.kill().expect("SIGKILL");
-        let _ = self.child.wait();
-    }
-}
-
-impl Server for Process {
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.address)
-    }
-}
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("free port")
-}
-
 /// What the load saw acknowledged: accounts created, and signed-in
 /// browsers (each with its own cookie jar).
 #[derive(Default)]
@@ -144,7 +81,7 @@ struct Acknowledged {
 async fn killing_an_instance_mid_stream_loses_no_acknowledged_user_or_session() {
     let b = spawn_app().await;
     let port = free_port();
-    let mut a = Process::start(&b.storage, port).await;
+    let mut a = Process::start(&b.storage, port, &[]).await;
     let register = a.url("/api/register");
     let login = a.url("/api/login");
 
@@ -185,7 +122,7 @@ async fn killing_an_instance_mid_stream_loses_no_acknowledged_user_or_session() 
     for worker in workers {
         worker.await.expect("worker");
     }
-    let restarted = Process::start(&b.storage, port).await;
+    let restarted = Process::start(&b.storage, port, &[]).await;
 
     let seen = std::mem::take(&mut *seen.lock().expect("lock"));
     eprintln!(

@@ -3,6 +3,7 @@ mod auth;
 mod cookies;
 mod helpers;
 mod instances;
+mod lifecycle;
 mod outage;
 mod pages;
 mod sessions;

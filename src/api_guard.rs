@@ -1,0 +1,179 @@
+//! [ssr] The guard in front of every server function (`/api/...`): CSRF
+//! origin check, body limit, form-body validation, and statuses for errors
+//! Leptos raises before our code runs.
+use crate::error::AppError;
+use axum::{
+    body::Body,
+    extract::Request,
+    http::{header, HeaderValue, Method, StatusCode},
+    middleware::Next,
+    response::{IntoResponse, Response},
+};
+use leptos::server_fn::error::ServerFnErrorErr;
+
+/// Largest body a server function accepts; bigger ones get 413.
+const API_BODY_LIMIT: usize = 16 * 1024;
+
+/// Guards every server function (`/api/...`).
+///
+/// - Refuses cross-site requests (CSRF): a browser always sends `Origin` on a
+///   cross-origin POST, and `Sec-Fetch-Site` where it knows it.
+/// - Caps the body, so a huge field can't tie up the server.
+/// - Gives an error that Leptos raised before our code ran (a malformed body)
+///   its 4xx status; Leptos would answer those with 500.
+pub async fn api_guard(req: Request, next: Next) -> Response {
+    if !req.uri().path().starts_with("/api/") {
+        return next.run(req).await;
+    }
+    if req.method() != Method::GET && is_cross_site(&req) {
+        return error_response(AppError::Forbidden);
+    }
+    let too_big = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok())
+        .is_some_and(|len| len > API_BODY_LIMIT);
+    if too_big {
+        return (StatusCode::PAYLOAD_TOO_LARGE, "Request body too large.").into_response();
+    }
+    let (parts, body) = req.into_parts();
+    let body = match axum::body::to_bytes(body, API_BODY_LIMIT).await {
+        Ok(bytes) => bytes,
+        Err(err) => return unreadable_body(err),
+    };
+    if is_form(&parts.headers) && !is_valid_form(&body) {
+        return error_response(AppError::ServerFn(ServerFnErrorErr::Args(
+            "the form body is not valid URL-encoded UTF-8".to_owned(),
+        )));
+    }
+    let res = next.run(Request::from_parts(parts, Body::from(body))).await;
+    if res.status() != StatusCode::INTERNAL_SERVER_ERROR {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    let bytes = axum::body::to_bytes(body, 64 * 1024)
+        .await
+        .unwrap_or_default();
+    if let Ok(err) = serde_json::from_slice::<AppError>(&bytes) {
+        if let Ok(status) = StatusCode::from_u16(err.status()) {
+            parts.status = status;
+        }
+    }
+    Response::from_parts(parts, Body::from(bytes))
+}
+
+/// Why a body could not be read: too big (413), too slow (408), or cut off.
+fn unreadable_body(err: axum::Error) -> Response {
+    let err = err.into_inner();
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(err.as_ref());
+    while let Some(e) = cause {
+        if e.is::<tower_http::timeout::TimeoutError>() {
+            return (
+                StatusCode::REQUEST_TIMEOUT,
+                "The request body arrived too slowly.",
+            )
+                .into_response();
+        }
+        if e.is::<http_body_util::LengthLimitError>() {
+            break;
+        }
+        cause = e.source();
+    }
+    if cause.is_some() {
+        return (StatusCode::PAYLOAD_TOO_LARGE, "Request body too large.").into_response();
+    }
+    (
+        StatusCode::BAD_REQUEST,
+        "The request body could not be read.",
+    )
+        .into_response()
+}
+
+fn is_form(headers: &axum::http::HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"))
+}
+
+/// Leptos decodes form fields lossily (bad bytes become U+FFFD), which would
+/// store something the person never typed; refuse such a body instead.
+pub fn is_valid_form(body: &[u8]) -> bool {
+    body.split(|&b| b == b'&').all(|pair| {
+        std::str::from_utf8(pair).is_ok_and(|pair| {
+            percent_encoding::percent_decode_str(&pair.replace('+', " "))
+                .decode_utf8()
+                .is_ok()
+        })
+    })
+}
+
+fn is_cross_site(req: &Request) -> bool {
+    let headers = req.headers();
+    if headers
+        .get("sec-fetch-site")
+        .is_some_and(|v| v.as_bytes() == b"cross-site")
+    {
+        return true;
+    }
+    match (headers.get(header::ORIGIN), headers.get(header::HOST)) {
+        (Some(origin), Some(host)) => !origin_matches_host(origin, host),
+        // An Origin with no Host to compare against can't be trusted.
+        (Some(_), None) => true,
+        // No Origin: not a browser's cross-origin request (browsers send it on
+        // every cross-origin POST); SameSite=Lax covers old browsers.
+        (None, _) => false,
+    }
+}
+
+fn origin_matches_host(origin: &HeaderValue, host: &HeaderValue) -> bool {
+    let (Ok(origin), Ok(host)) = (origin.to_str(), host.to_str()) else {
+        return false;
+    };
+    let authority = origin
+        .strip_prefix("https://")
+        .or_else(|| origin.strip_prefix("http://"));
+    authority.is_some_and(|a| a.eq_ignore_ascii_case(host))
+}
+
+fn error_response(err: AppError) -> Response {
+    let status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::BAD_REQUEST);
+    let body = serde_json::to_string(&err).unwrap_or_default();
+    (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_origin_on_the_same_host_is_same_site() {
+        let host = HeaderValue::from_static("127.0.0.1:3000");
+        assert!(origin_matches_host(
+            &HeaderValue::from_static("http://127.0.0.1:3000"),
+            &host
+        ));
+        assert!(!origin_matches_host(
+            &HeaderValue::from_static("http://evil.example"),
+            &host
+        ));
+        assert!(!origin_matches_host(
+            &HeaderValue::from_static("null"),
+            &host
+        ));
+        assert!(!origin_matches_host(
+            &HeaderValue::from_static("http://127.0.0.1:3000.evil"),
+            &host
+        ));
+    }
+
+    #[test]
+    fn a_form_body_with_bytes_that_are_not_utf8_is_invalid() {
+        assert!(is_valid_form(b"name=J%C3%B6rg+x&b="));
+        assert!(is_valid_form(b""));
+        assert!(!is_valid_form(b"name=%FF%FE"));
+        assert!(!is_valid_form(b"na%C3me=x"));
+        assert!(!is_valid_form(&[b'a', b'=', 0xFF]));
+    }
+}
