@@ -42,9 +42,16 @@ pub async fn api_guard(req: Request, next: Next) -> Response {
         Ok(bytes) => bytes,
         Err(err) => return unreadable_body(err),
     };
-    if is_form(&parts.headers) && !is_valid_form(&body) {
+    if !body.is_empty() && !is_form(&parts.headers) {
+        return (
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "Server functions take application/x-www-form-urlencoded bodies.",
+        )
+            .into_response();
+    }
+    if let Some(problem) = form_problem(&body) {
         return error_response(AppError::ServerFn(ServerFnErrorErr::Args(
-            "the form body is not valid URL-encoded UTF-8".to_owned(),
+            problem.to_owned(),
         )));
     }
     let res = next.run(Request::from_parts(parts, Body::from(body))).await;
@@ -97,16 +104,43 @@ fn is_form(headers: &axum::http::HeaderMap) -> bool {
         .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"))
 }
 
-/// Leptos decodes form fields lossily (bad bytes become U+FFFD), which would
-/// store something the person never typed; refuse such a body instead.
-pub fn is_valid_form(body: &[u8]) -> bool {
-    body.split(|&b| b == b'&').all(|pair| {
-        std::str::from_utf8(pair).is_ok_and(|pair| {
-            percent_encoding::percent_decode_str(&pair.replace('+', " "))
+/// What is wrong with a form body, if anything: what a browser would never
+/// send. Leptos decodes leniently (bad bytes become U+FFFD, a stray `%`
+/// stays, the last of two equal keys wins), which would act on something
+/// the person never typed; such a body is refused instead.
+pub fn form_problem(body: &[u8]) -> Option<&'static str> {
+    if body.iter().any(|b| b.is_ascii_control()) {
+        return Some("the form body has raw control characters");
+    }
+    let mut keys = std::collections::HashSet::new();
+    for pair in body.split(|&b| b == b'&').filter(|p| !p.is_empty()) {
+        let bad_escape = pair.iter().enumerate().any(|(i, &b)| {
+            b == b'%'
+                && !(pair.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
+                    && pair.get(i + 2).is_some_and(u8::is_ascii_hexdigit))
+        });
+        if bad_escape {
+            return Some("the form body has an invalid percent-encoding");
+        }
+        let decode = |part: &[u8]| {
+            let spaced: Vec<u8> = part
+                .iter()
+                .map(|&b| if b == b'+' { b' ' } else { b })
+                .collect();
+            percent_encoding::percent_decode(&spaced)
                 .decode_utf8()
-                .is_ok()
-        })
-    })
+                .map(|s| s.into_owned())
+        };
+        let mut halves = pair.splitn(2, |&b| b == b'=');
+        let key = halves.next().unwrap_or_default();
+        let (Ok(key), Ok(_)) = (decode(key), decode(halves.next().unwrap_or_default())) else {
+            return Some("the form body is not valid UTF-8");
+        };
+        if !keys.insert(key) {
+            return Some("the form body has a field twice");
+        }
+    }
+    None
 }
 
 fn is_cross_site(req: &Request) -> bool {
@@ -169,11 +203,38 @@ mod tests {
     }
 
     #[test]
-    fn a_form_body_with_bytes_that_are_not_utf8_is_invalid() {
-        assert!(is_valid_form(b"name=J%C3%B6rg+x&b="));
-        assert!(is_valid_form(b""));
-        assert!(!is_valid_form(b"name=%FF%FE"));
-        assert!(!is_valid_form(b"na%C3me=x"));
-        assert!(!is_valid_form(&[b'a', b'=', 0xFF]));
+    fn a_form_body_a_browser_would_not_send_is_refused() {
+        let fine: [&[u8]; 4] = [
+            b"name=J%C3%B6rg+x&b=",
+            b"",
+            b"a=%00&b=%2525",
+            b"remember=on",
+        ];
+        for body in fine {
+            assert_eq!(
+                form_problem(body),
+                None,
+                "{:?}",
+                String::from_utf8_lossy(body)
+            );
+        }
+        let refused: [&[u8]; 9] = [
+            b"name=%FF%FE",
+            b"na%C3me=x",
+            b"a=\xFF",
+            b"a=%ZZ",
+            b"a=100%",
+            b"a=%4",
+            b"a=x\0y",
+            b"a=1\n",
+            b"username=a&username=b",
+        ];
+        for body in refused {
+            assert!(
+                form_problem(body).is_some(),
+                "{:?}",
+                String::from_utf8_lossy(body)
+            );
+        }
     }
 }

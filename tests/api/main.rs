@@ -4,6 +4,7 @@ mod cookies;
 mod helpers;
 mod instances;
 mod lifecycle;
+mod malformed;
 mod outage;
 mod pages;
 mod sessions;
