@@ -172,9 +172,7 @@ fn origin_matches_host(origin: &HeaderValue, host: &HeaderValue) -> bool {
 }
 
 fn error_response(err: AppError) -> Response {
-    let status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::BAD_REQUEST);
-    let body = serde_json::to_string(&err).unwrap_or_default();
-    (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
+    err.into_response_with_status()
 }
 
 #[cfg(test)]

@@ -7,8 +7,8 @@ use crate::{
     components::Nav,
     error::AppError,
     pages::{
-        CookiesPage, DeleteCookiePage, HomePage, LoginPage, NotFoundPage, ProfilePage,
-        RegisterPage, SessionPage, SetCookiePage, UsersPage,
+        CookiesPage, DeleteCookiePage, HomePage, LoginPage, NotFoundPage, PasswordPage,
+        ProfilePage, RegisterPage, SessionPage, SessionsPage, SetCookiePage, UsersPage,
     },
 };
 use leptos::prelude::*;
@@ -46,12 +46,15 @@ pub struct Auth {
     pub logout: ServerAction<Logout>,
     pub logout_all: ServerAction<LogoutAll>,
     pub register: ServerAction<Register>,
-    generation: Memo<(usize, usize, usize, usize)>,
+    generation: Memo<Generation>,
 }
+
+/// Counts sign-in changes: this tab's actions, and changes seen elsewhere.
+pub type Generation = ((usize, usize, usize, usize), usize);
 
 impl Auth {
     /// Any change of sign-in: the pages that show session data read again.
-    pub fn generation(&self) -> (usize, usize, usize, usize) {
+    pub fn generation(&self) -> Generation {
         self.generation.get()
     }
 }
@@ -81,8 +84,10 @@ fn Body() -> impl IntoView {
     let logout = ServerAction::<Logout>::new();
     let logout_all = ServerAction::<LogoutAll>::new();
     let register = ServerAction::<Register>::new();
-    // Every action that can change who is signed in, in one place.
-    let generation = Memo::new(move |_| {
+    // Every action of this tab that can change who is signed in, in one
+    // place; and a counter for changes made elsewhere (another tab, another
+    // device), which `cross_tab` bumps.
+    let local = Memo::new(move |_| {
         (
             login.version().get(),
             logout.version().get(),
@@ -90,6 +95,9 @@ fn Body() -> impl IntoView {
             register.version().get(),
         )
     });
+    let external = RwSignal::new(0usize);
+    crate::cross_tab::connect(local, external);
+    let generation = Memo::new(move |_| (local.get(), external.get()));
     // Read once per request on the server (the first paint is already signed
     // in or not), then again after each sign-in change.
     let user = Resource::new(move || generation.get(), |_| current_user());
@@ -114,6 +122,8 @@ fn Body() -> impl IntoView {
                 <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
                 <Route path=path!("/register") view=RegisterPage ssr=SsrMode::Async />
                 <Route path=path!("/profile") view=ProfilePage ssr=SsrMode::Async />
+                <Route path=path!("/profile/sessions") view=SessionsPage ssr=SsrMode::Async />
+                <Route path=path!("/profile/password") view=PasswordPage ssr=SsrMode::Async />
                 <Route path=path!("/users") view=UsersPage ssr=SsrMode::Async />
                 <Route path=path!("/session") view=SessionPage ssr=SsrMode::Async />
                 <Route path=path!("/cookies") view=CookiesPage ssr=SsrMode::Async />

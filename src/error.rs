@@ -203,6 +203,24 @@ mod ssr {
         }
     }
 
+    impl AppError {
+        /// The error as a response of its own status, outside Leptos (from
+        /// middleware): the server-function JSON encoding, which the app
+        /// decodes and shows as its text.
+        pub fn into_response_with_status(self) -> axum::response::Response {
+            use axum::response::IntoResponse;
+            let status = http::StatusCode::from_u16(self.status())
+                .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
+            let body = serde_json::to_string(&self).unwrap_or_default();
+            (
+                status,
+                [(http::header::CONTENT_TYPE, "application/json")],
+                body,
+            )
+                .into_response()
+        }
+    }
+
     /// A browser form submitted without JavaScript asks for HTML back.
     /// (A page rendered on the server is a GET and gets its status.)
     pub fn is_plain_form_post() -> bool {

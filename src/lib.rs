@@ -6,6 +6,7 @@ pub mod app;
 pub mod auth;
 pub mod components;
 pub mod cookies;
+pub mod cross_tab;
 pub mod error;
 pub mod notes;
 pub mod pages;

@@ -6,14 +6,15 @@
 //! deadline for its headers, and shutdown is graceful: stop accepting, let
 //! every request in flight finish (up to a limit), then return.
 use crate::config::Limits;
-use axum::Router;
+use axum::{extract::ConnectInfo, http::Request, Router};
+use hyper::body::Incoming;
 use hyper_util::{
     rt::{TokioExecutor, TokioIo, TokioTimer},
     server::{conn::auto, graceful::GracefulShutdown},
-    service::TowerToHyperService,
 };
 use std::{future::Future, time::Duration};
 use tokio::net::TcpListener;
+use tower_service::Service;
 
 pub async fn serve(
     listener: TcpListener,
@@ -31,12 +32,11 @@ pub async fn serve(
         .timer(TokioTimer::new())
         .keep_alive_interval(Some(limits.header_read));
     let graceful = GracefulShutdown::new();
-    let service = TowerToHyperService::new(router);
     tokio::pin!(stop);
     loop {
-        let stream = tokio::select! {
+        let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => stream,
+                Ok(accepted) => accepted,
                 Err(err) => {
                     // Out of file descriptors, say: wait rather than spin.
                     tracing::warn!("accept failed: {err}");
@@ -46,8 +46,14 @@ pub async fn serve(
             },
             () = &mut stop => break,
         };
+        // The peer's address, for handlers (the sessions page shows it).
+        let router = router.clone();
+        let service = hyper::service::service_fn(move |mut req: Request<Incoming>| {
+            req.extensions_mut().insert(ConnectInfo(peer));
+            router.clone().call(req)
+        });
         let connection = builder
-            .serve_connection(TokioIo::new(stream), service.clone())
+            .serve_connection(TokioIo::new(stream), service)
             .into_owned();
         let connection = graceful.watch(connection);
         tokio::spawn(async move {

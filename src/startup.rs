@@ -105,6 +105,11 @@ impl Application {
         let limits = state.settings.limits;
         let router = router(state.clone())
             .layer(middleware::from_fn(crate::telemetry::annotate))
+            .layer(middleware::from_fn(crate::auth::access::require_sign_in))
+            .layer(middleware::from_fn_with_state(
+                state.clone(),
+                crate::auth::devices::guard,
+            ))
             .layer(middleware::from_fn_with_state(session_policy, maintain))
             .layer(auth_layer)
             .layer(middleware::from_fn(report_outage))
@@ -118,10 +123,25 @@ impl Application {
         let router = crate::telemetry::request_logs(crate::security::headers(router));
         // Started last, once nothing above can fail and leave it running.
         let every = state.settings.session_cleanup_every;
+        let db = state.db.clone();
         let cleanup = tokio::spawn(async move {
-            if let Err(err) = store.continuously_delete_expired(every).await {
-                tracing::error!("expired-session cleanup stopped: {err}");
-            }
+            let sessions = async {
+                if let Err(err) = store.continuously_delete_expired(every).await {
+                    tracing::error!("expired-session cleanup stopped: {err}");
+                }
+            };
+            // The index rows of sessions that ended without a sign-out.
+            let index = async {
+                let mut tick = tokio::time::interval(every);
+                loop {
+                    tick.tick().await;
+                    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+                    if let Err(err) = crate::auth::devices::delete_expired(&db, now).await {
+                        tracing::warn!("could not prune the session index: {err}");
+                    }
+                }
+            };
+            tokio::join!(sessions, index);
         });
         Ok(Self {
             listener,

@@ -75,6 +75,9 @@ pub async fn logout_all() -> Result<(), AppError> {
         db::rotate_session_token(&state.db, user.id)
             .await
             .map_err(reject)?;
+        crate::auth::devices::remove_all_but(&state.db, user.id, None)
+            .await
+            .map_err(reject)?;
         tracing::info!(user.id = user.id, "ended every session");
     }
     session::clear(&mut auth).await.map_err(reject)?;
@@ -174,22 +177,119 @@ pub async fn session_info() -> Result<SessionTimes, AppError> {
         .await
         .map_err(reject)?;
     Ok(SessionTimes {
-        started_at: format_time(times.started_at),
-        expires_at: format_time(times.expires_at),
+        started_at: crate::auth::format_time(times.started_at),
+        expires_at: crate::auth::format_time(times.expires_at),
         remember: times.remember,
     })
 }
 
-#[cfg(feature = "ssr")]
-fn format_time(unix: i64) -> String {
-    match time::OffsetDateTime::from_unix_timestamp(unix) {
-        Ok(t) => format!(
-            "{} {:02}:{:02}:{:02} UTC",
-            t.date(),
-            t.hour(),
-            t.minute(),
-            t.second()
-        ),
-        Err(_) => "unknown".to_owned(),
+/// The signed-in user's live sessions, this one marked.
+#[server(prefix = "/api", endpoint = "sessions")]
+pub async fn sessions() -> Result<Vec<crate::auth::DeviceSession>, AppError> {
+    use crate::{error::reject, startup::app_state};
+    let state = app_state().map_err(reject)?;
+    let (user, current) = signed_in().await.map_err(reject)?;
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    crate::auth::devices::list(&state.db, user.id, current.as_deref(), now)
+        .await
+        .map_err(reject)
+}
+
+/// Ends one other session of the signed-in user, by its public handle; it
+/// is anonymous on its next request. Answers with the sessions left.
+#[server(prefix = "/api", endpoint = "revoke_session")]
+pub async fn revoke_session(handle: String) -> Result<Vec<crate::auth::DeviceSession>, AppError> {
+    use crate::{auth::devices, error::reject, startup::app_state};
+    let state = app_state().map_err(reject)?;
+    let (user, current) = signed_in().await.map_err(reject)?;
+    if current.as_deref() == Some(handle.as_str()) {
+        return Err(reject(AppError::field(
+            "handle",
+            "This is the session you are using; log out instead.",
+        )));
     }
+    if !devices::remove(&state.db, user.id, &handle)
+        .await
+        .map_err(reject)?
+    {
+        return Err(reject(AppError::NotFound));
+    }
+    tracing::info!(user.id = user.id, "revoked a session");
+    sessions().await
+}
+
+/// Ends every session of the signed-in user but this one.
+#[server(prefix = "/api", endpoint = "revoke_other_sessions")]
+pub async fn revoke_other_sessions() -> Result<Vec<crate::auth::DeviceSession>, AppError> {
+    use crate::{auth::devices, error::reject, startup::app_state};
+    let state = app_state().map_err(reject)?;
+    let (user, current) = signed_in().await.map_err(reject)?;
+    let ended = devices::remove_all_but(&state.db, user.id, current.as_deref())
+        .await
+        .map_err(reject)?;
+    tracing::info!(user.id = user.id, ended, "revoked the other sessions");
+    sessions().await
+}
+
+/// Changes the password: needs the current one, ends every other session
+/// of the user, keeps this one signed in.
+#[server(prefix = "/api", endpoint = "change_password")]
+pub async fn change_password(current: String, new: String) -> Result<(), AppError> {
+    use crate::{
+        auth::{devices, session, validate::Password},
+        error::reject,
+        startup::app_state,
+        users::db,
+    };
+    let state = app_state().map_err(reject)?;
+    let (user, handle) = signed_in().await.map_err(reject)?;
+    let new = Password::parse(&new).map_err(|m| reject(AppError::field("new", m)))?;
+    let key = crate::auth::throttle::key(&user.username);
+    state
+        .throttle
+        .check(&state.db, &key)
+        .await
+        .map_err(reject)?;
+    let ok = state
+        .hasher
+        .verify(&current, Some(&user.password_hash))
+        .await
+        .map_err(reject)?;
+    if !ok {
+        state
+            .throttle
+            .record_failure(&state.db, &key)
+            .await
+            .map_err(reject)?;
+        return Err(reject(AppError::field(
+            "current",
+            "That is not your current password.",
+        )));
+    }
+    let hash = state.hasher.hash(new).await.map_err(reject)?;
+    // A new hash and a new session token: every other session fails its
+    // auth-hash check from now on; their index rows go too.
+    let user = db::set_password(&state.db, user.id, &hash)
+        .await
+        .map_err(reject)?
+        .ok_or_else(|| reject(AppError::Unauthorized))?;
+    devices::remove_all_but(&state.db, user.id, handle.as_deref())
+        .await
+        .map_err(reject)?;
+    let mut auth = session::current().await.map_err(reject)?;
+    session::keep_signed_in(&mut auth, &user)
+        .await
+        .map_err(reject)?;
+    tracing::info!(user.id = user.id, "changed the password");
+    Ok(())
+}
+
+/// The signed-in user and this session's handle, or 401.
+#[cfg(feature = "ssr")]
+async fn signed_in() -> Result<(crate::users::db::User, Option<String>), AppError> {
+    use crate::auth::session;
+    let auth = session::current().await?;
+    let user = auth.user.clone().ok_or(AppError::Unauthorized)?;
+    let handle = session::handle(&auth.session).await?;
+    Ok((user, handle))
 }

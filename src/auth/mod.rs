@@ -5,7 +5,11 @@ pub mod redirect;
 pub mod validate;
 
 #[cfg(feature = "ssr")]
+pub mod access;
+#[cfg(feature = "ssr")]
 pub mod backend;
+#[cfg(feature = "ssr")]
+pub mod devices;
 #[cfg(feature = "ssr")]
 pub mod password;
 #[cfg(feature = "ssr")]
@@ -31,6 +35,35 @@ pub struct SessionTimes {
     pub started_at: String,
     pub expires_at: String,
     pub remember: bool,
+}
+
+/// One signed-in session of the user, as the sessions & devices page shows
+/// it. `handle` is public and random; the session's id never leaves the
+/// server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceSession {
+    pub handle: String,
+    pub created_at: String,
+    pub last_seen: String,
+    pub expires_at: String,
+    pub ip: String,
+    pub browser: String,
+    pub this_device: bool,
+}
+
+/// Unix seconds as the pages show them, in UTC.
+#[cfg(feature = "ssr")]
+pub fn format_time(unix: i64) -> String {
+    match time::OffsetDateTime::from_unix_timestamp(unix) {
+        Ok(t) => format!(
+            "{} {:02}:{:02}:{:02} UTC",
+            t.date(),
+            t.hour(),
+            t.minute(),
+            t.second()
+        ),
+        Err(_) => "unknown".to_owned(),
+    }
 }
 
 #[cfg(feature = "ssr")]

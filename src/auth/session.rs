@@ -2,7 +2,11 @@
 //!
 //! Flask's `session` dict, kept on the server by tower-sessions. The browser
 //! holds only an opaque, signed id.
-use crate::{auth::backend::Backend, error::AppError, users::db::User};
+use crate::{
+    auth::{backend::Backend, devices},
+    error::AppError,
+    users::db::User,
+};
 use axum::{
     extract::{Request, State},
     middleware::Next,
@@ -19,6 +23,8 @@ pub const AUTH_DATA_KEY: &str = "auth.user";
 const REMEMBER: &str = "auth.remember";
 const STARTED_AT: &str = "auth.started_at";
 const TOUCHED_AT: &str = "session.touched_at";
+/// The public handle of this session's row in `user_sessions`.
+const HANDLE: &str = "auth.handle";
 const NOTE: &str = "data.note";
 
 pub type AuthSession = axum_login::AuthSession<Backend>;
@@ -69,15 +75,74 @@ pub async fn current() -> Result<AuthSession, AppError> {
     })
 }
 
-/// Signs `user` in on this session. The note and other data stay.
+/// Signs `user` in on this session, and lists it among the user's devices.
+/// The note and other data stay.
 pub async fn sign_in(auth: &mut AuthSession, user: &User, remember: bool) -> Result<(), AppError> {
+    let state = crate::startup::app_state()?;
+    // A sign-in over an earlier one in the same browser replaces its row.
+    if let Some(old) = handle(&auth.session).await? {
+        devices::forget(&state.db, &old).await?;
+    }
     // New id at login: whatever id the browser had before (perhaps one an
     // attacker planted) is worthless from now on. Session fixation.
     auth.session.cycle_id().await?;
     auth.login(user).await.map_err(auth_error)?;
+    let started_at = now();
+    let handle = devices::new_handle();
+    let expires_at = started_at + deadline(&state.session_policy, remember).as_secs() as i64;
+    devices::insert(
+        &state.db,
+        &handle,
+        user.id,
+        started_at,
+        expires_at,
+        &origin(),
+    )
+    .await?;
     auth.session.insert(REMEMBER, remember).await?;
-    auth.session.insert(STARTED_AT, now()).await?;
+    auth.session.insert(STARTED_AT, started_at).await?;
+    auth.session.insert(HANDLE, handle).await?;
     Ok(())
+}
+
+/// Keeps this session signed in as `user` after their session token
+/// changed (a new password), under a new id.
+pub async fn keep_signed_in(auth: &mut AuthSession, user: &User) -> Result<(), AppError> {
+    auth.session.cycle_id().await?;
+    auth.login(user).await.map_err(auth_error)?;
+    Ok(())
+}
+
+/// Where the current request comes from: the peer's address and the
+/// browser's own description of itself.
+fn origin() -> devices::Origin {
+    let parts = leptos::prelude::use_context::<http::request::Parts>();
+    let ip = parts
+        .as_ref()
+        .and_then(|p| {
+            p.extensions
+                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        })
+        .map(|info| info.0.ip().to_string())
+        .unwrap_or_else(|| "unknown".to_owned());
+    let user_agent = parts
+        .as_ref()
+        .and_then(|p| p.headers.get(http::header::USER_AGENT))
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    devices::Origin { ip, user_agent }
+}
+
+/// This session's public handle, if it is signed in.
+pub async fn handle(session: &Session) -> Result<Option<String>, AppError> {
+    Ok(session.get(HANDLE).await?)
+}
+
+/// When this session ends if nothing happens, as unix seconds.
+pub async fn expires_at(session: &Session, policy: &Policy) -> Result<i64, AppError> {
+    let remember = session.get::<bool>(REMEMBER).await?.unwrap_or(false);
+    Ok(now() + deadline(policy, remember).as_secs() as i64)
 }
 
 /// `Log out`: ends the sign-in and keeps the rest, like Flask's
@@ -85,6 +150,9 @@ pub async fn sign_in(auth: &mut AuthSession, user: &User, remember: bool) -> Res
 /// replayed cookie is anonymous; the note moves to a new id.
 pub async fn sign_out(auth: &mut AuthSession) -> Result<(), AppError> {
     let note: Option<String> = auth.session.get(NOTE).await?;
+    if let Some(handle) = handle(&auth.session).await? {
+        devices::forget(&crate::startup::app_state()?.db, &handle).await?;
+    }
     auth.logout().await.map_err(auth_error)?;
     if let Some(note) = note {
         // flush() keeps the record's id and a later save would reuse it:

@@ -96,6 +96,25 @@ async fn open_redis(url: &str) -> anyhow::Result<Store> {
     Ok(Store::Redis(RedisStore::new(pool)))
 }
 
+/// The key a session is stored under: SHA-256 of the cookie's id, cut to
+/// the id's 128 bits. The store never sees a live id, so a copy of the
+/// database (or of Redis) hands out no session: the cookie can't be made
+/// from the key.
+pub fn at_rest(id: &Id) -> Id {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(id.0.to_le_bytes());
+    let mut key = [0u8; 16];
+    key.copy_from_slice(&digest[..16]);
+    Id(i128::from_le_bytes(key))
+}
+
+/// `record` as it is stored: under its key at rest.
+fn stored(record: &Record) -> Record {
+    let mut stored = record.clone();
+    stored.id = at_rest(&record.id);
+    stored
+}
+
 /// Every store error is noted as an outage before it is returned, so the
 /// request answers 503 (see `crate::outage`).
 fn noted<T>(result: session_store::Result<T>) -> session_store::Result<T> {
@@ -106,38 +125,67 @@ fn noted<T>(result: session_store::Result<T>) -> session_store::Result<T> {
     result
 }
 
-#[async_trait::async_trait]
-impl SessionStore for Store {
-    async fn create(&self, record: &mut Record) -> session_store::Result<()> {
+impl Store {
+    async fn delete_at_rest(&self, key: &Id) -> session_store::Result<()> {
+        noted(match self {
+            Store::Sqlite(s) => s.delete(key).await,
+            Store::Postgres(s) => s.delete(key).await,
+            Store::Redis(s) => s.delete(key).await,
+        })
+    }
+
+    async fn create_at_rest(&self, record: &mut Record) -> session_store::Result<()> {
         noted(match self {
             Store::Sqlite(s) => s.create(record).await,
             Store::Postgres(s) => s.create(record).await,
             Store::Redis(s) => s.create(record).await,
         })
     }
+}
+
+/// Stores every session under [`at_rest`] of its id, and hands records back
+/// with the cookie's id.
+#[async_trait::async_trait]
+impl SessionStore for Store {
+    async fn create(&self, record: &mut Record) -> session_store::Result<()> {
+        loop {
+            let mut at_rest = stored(record);
+            let key = at_rest.id;
+            self.create_at_rest(&mut at_rest).await?;
+            // The inner store picks a new key when the key is taken (never,
+            // in practice); a key that isn't a hash has no id: draw again.
+            if at_rest.id == key {
+                return Ok(());
+            }
+            self.delete_at_rest(&at_rest.id).await?;
+            record.id = Id::default();
+        }
+    }
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
+        let record = stored(record);
         noted(match self {
-            Store::Sqlite(s) => s.save(record).await,
-            Store::Postgres(s) => s.save(record).await,
-            Store::Redis(s) => s.save(record).await,
+            Store::Sqlite(s) => s.save(&record).await,
+            Store::Postgres(s) => s.save(&record).await,
+            Store::Redis(s) => s.save(&record).await,
         })
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
-        noted(match self {
-            Store::Sqlite(s) => s.load(id).await,
-            Store::Postgres(s) => s.load(id).await,
-            Store::Redis(s) => s.load(id).await,
-        })
+        let key = at_rest(id);
+        let loaded = noted(match self {
+            Store::Sqlite(s) => s.load(&key).await,
+            Store::Postgres(s) => s.load(&key).await,
+            Store::Redis(s) => s.load(&key).await,
+        })?;
+        Ok(loaded.map(|mut record| {
+            record.id = *id;
+            record
+        }))
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
-        noted(match self {
-            Store::Sqlite(s) => s.delete(id).await,
-            Store::Postgres(s) => s.delete(id).await,
-            Store::Redis(s) => s.delete(id).await,
-        })
+        self.delete_at_rest(&at_rest(id)).await
     }
 }
 

@@ -2,6 +2,7 @@
 use crate::{app::Auth, auth::api::session_info, components::SignedIn};
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::components::A;
 
 #[component]
 pub fn ProfilePage() -> impl IntoView {
@@ -45,6 +46,11 @@ pub fn ProfilePage() -> impl IntoView {
                 <h1>{format!("Welcome, {}", user.username)}</h1>
                 <p>"Email: " <span data-testid="email">{user.email}</span></p>
                 <Suspense>{times}</Suspense>
+                <p>
+                    <A href="/profile/sessions">"Sessions & devices"</A>
+                    " · "
+                    <A href="/profile/password">"Change password"</A>
+                </p>
                 <div class="row">
                     <ActionForm action=auth.logout>
                         <button type="submit">"Log out"</button>

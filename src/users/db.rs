@@ -110,6 +110,23 @@ pub async fn rotate_session_token(db: &Db, id: i64) -> Result<(), AppError> {
     Ok(())
 }
 
+/// A new password hash and a new session token (which ends every session
+/// of the user); the updated user, if they still exist.
+pub async fn set_password(db: &Db, id: i64, password_hash: &str) -> Result<Option<User>, AppError> {
+    let sql = format!(
+        "UPDATE users SET password_hash = $1, session_token = $2 WHERE id = $3 RETURNING {COLUMNS}"
+    );
+    let token = new_session_token();
+    Ok(on_pool!(db, pool => {
+        sqlx::query_as(&sql)
+            .bind(password_hash)
+            .bind(&token)
+            .bind(id)
+            .fetch_optional(pool)
+            .await?
+    }))
+}
+
 /// Page `page` (from 1) of all users by id, and whether a next page exists.
 pub async fn page(db: &Db, page: u32) -> Result<(Vec<UserRow>, bool), AppError> {
     let offset = i64::from(page.saturating_sub(1)) * i64::from(PER_PAGE);

@@ -1,6 +1,7 @@
 //! HTTP tests against the real server on a free loopback port.
 mod auth;
 mod cookies;
+mod devices;
 mod helpers;
 mod instances;
 mod lifecycle;

@@ -1,0 +1,54 @@
+//! [ssr] Deny by default: every server function needs a signed-in user
+//! unless it is listed in [`PUBLIC`]. A new server function is protected
+//! the moment it exists; making one public is a visible, reviewed change
+//! to this list, and `tests/api/access.rs` checks every registered path
+//! against it.
+use crate::{auth::session::AuthSession, error::AppError};
+use axum::{extract::Request, middleware::Next, response::Response};
+
+/// Server functions anyone may call: the ones a visitor needs before or
+/// without signing in.
+pub const PUBLIC: &[&str] = &[
+    "/api/login",
+    "/api/register",
+    "/api/logout",
+    "/api/logout_all",
+    "/api/current_user",
+    "/api/session_data",
+    "/api/set_note",
+    "/api/cookie",
+    "/api/set_cookie",
+    "/api/delete_cookie",
+];
+
+pub fn is_public(path: &str) -> bool {
+    PUBLIC.contains(&path)
+}
+
+/// Every registered server-function path.
+pub fn server_fn_paths() -> Vec<&'static str> {
+    let mut paths: Vec<_> = leptos::server_fn::axum::server_fn_paths()
+        .map(|(path, _)| path)
+        .collect();
+    paths.sort_unstable();
+    paths.dedup();
+    paths
+}
+
+/// Middleware, inside the auth layer: an anonymous call to a server
+/// function that is not public is a 401, before any of its code runs.
+pub async fn require_sign_in(req: Request, next: Next) -> Response {
+    let path = req.uri().path();
+    if !path.starts_with("/api/") || is_public(path) {
+        return next.run(req).await;
+    }
+    let signed_in = req
+        .extensions()
+        .get::<AuthSession>()
+        .is_some_and(|auth| auth.user.is_some());
+    if signed_in {
+        next.run(req).await
+    } else {
+        AppError::Unauthorized.into_response_with_status()
+    }
+}

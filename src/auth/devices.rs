@@ -1,0 +1,227 @@
+//! [ssr] The index of every signed-in session (table `user_sessions`), for
+//! the sessions & devices page, revocation, and "log out everywhere".
+//!
+//! A session holds its row's public handle; a signed-in session whose row
+//! is gone (revoked from another device, ended by a password change) is
+//! signed out on its next request by [`guard`]. Rows are written at
+//! sign-in and touched at most once every [`SEEN_EVERY`], so "last seen" is
+//! coarse and a read costs one indexed SELECT.
+use crate::{
+    auth::{
+        session::{self, AuthSession},
+        DeviceSession,
+    },
+    db::{on_pool, Db},
+    error::AppError,
+    startup::AppState,
+};
+use axum::{
+    extract::{Request, State},
+    middleware::Next,
+    response::Response,
+};
+
+/// How stale "last seen" may get before a request writes it again.
+pub const SEEN_EVERY: i64 = 5 * 60;
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    handle: String,
+    created_at: i64,
+    last_seen: i64,
+    expires_at: i64,
+    ip: String,
+    user_agent: String,
+}
+
+/// Where a session signs in from.
+pub struct Origin {
+    pub ip: String,
+    pub user_agent: String,
+}
+
+/// A fresh random public handle (not derived from the session id).
+pub fn new_handle() -> String {
+    use rand::RngCore;
+    let mut bytes = [0u8; 16];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+pub async fn insert(
+    db: &Db,
+    handle: &str,
+    user_id: i64,
+    now: i64,
+    expires_at: i64,
+    origin: &Origin,
+) -> Result<(), AppError> {
+    const SQL: &str = "INSERT INTO user_sessions \
+        (handle, user_id, created_at, last_seen, expires_at, ip, user_agent) \
+        VALUES ($1, $2, $3, $3, $4, $5, $6)";
+    // A user agent is whatever the client says; keep the row small.
+    let agent: String = origin.user_agent.chars().take(300).collect();
+    on_pool!(db, pool => {
+        sqlx::query(SQL)
+            .bind(handle)
+            .bind(user_id)
+            .bind(now)
+            .bind(expires_at)
+            .bind(&origin.ip)
+            .bind(&agent)
+            .execute(pool)
+            .await?;
+    });
+    Ok(())
+}
+
+/// When the row of `handle` was last seen, if it still exists.
+async fn last_seen(db: &Db, handle: &str) -> Result<Option<i64>, AppError> {
+    const SQL: &str = "SELECT last_seen FROM user_sessions WHERE handle = $1";
+    Ok(on_pool!(db, pool => {
+        sqlx::query_scalar(SQL).bind(handle).fetch_optional(pool).await?
+    }))
+}
+
+async fn touch(db: &Db, handle: &str, now: i64, expires_at: i64) -> Result<(), AppError> {
+    const SQL: &str = "UPDATE user_sessions SET last_seen = $2, expires_at = $3 WHERE handle = $1";
+    on_pool!(db, pool => {
+        sqlx::query(SQL).bind(handle).bind(now).bind(expires_at).execute(pool).await?;
+    });
+    Ok(())
+}
+
+/// Ends one session of `user_id` (never another user's); whether it existed.
+pub async fn remove(db: &Db, user_id: i64, handle: &str) -> Result<bool, AppError> {
+    const SQL: &str = "DELETE FROM user_sessions WHERE handle = $1 AND user_id = $2";
+    let removed = on_pool!(db, pool => {
+        sqlx::query(SQL).bind(handle).bind(user_id).execute(pool).await?.rows_affected()
+    });
+    Ok(removed > 0)
+}
+
+/// Drops the row of `handle`, whoever's it is (this session's own sign-out).
+pub async fn forget(db: &Db, handle: &str) -> Result<(), AppError> {
+    const SQL: &str = "DELETE FROM user_sessions WHERE handle = $1";
+    on_pool!(db, pool => {
+        sqlx::query(SQL).bind(handle).execute(pool).await?;
+    });
+    Ok(())
+}
+
+/// Ends every session of `user_id` but `keep` (none if `None`).
+pub async fn remove_all_but(db: &Db, user_id: i64, keep: Option<&str>) -> Result<u64, AppError> {
+    const SQL: &str = "DELETE FROM user_sessions WHERE user_id = $1 AND handle <> $2";
+    let keep = keep.unwrap_or("");
+    Ok(on_pool!(db, pool => {
+        sqlx::query(SQL).bind(user_id).bind(keep).execute(pool).await?.rows_affected()
+    }))
+}
+
+pub async fn delete_expired(db: &Db, now: i64) -> Result<u64, AppError> {
+    const SQL: &str = "DELETE FROM user_sessions WHERE expires_at < $1";
+    Ok(on_pool!(db, pool => {
+        sqlx::query(SQL).bind(now).execute(pool).await?.rows_affected()
+    }))
+}
+
+/// The live sessions of `user_id`, most recently seen first, as the page
+/// shows them; `current` is marked as this device.
+pub async fn list(
+    db: &Db,
+    user_id: i64,
+    current: Option<&str>,
+    now: i64,
+) -> Result<Vec<DeviceSession>, AppError> {
+    const SQL: &str = "SELECT handle, created_at, last_seen, expires_at, ip, user_agent \
+        FROM user_sessions WHERE user_id = $1 AND expires_at >= $2 \
+        ORDER BY last_seen DESC, created_at DESC";
+    let rows: Vec<Row> = on_pool!(db, pool => {
+        sqlx::query_as(SQL).bind(user_id).bind(now).fetch_all(pool).await?
+    });
+    Ok(rows
+        .into_iter()
+        .map(|row| DeviceSession {
+            this_device: current == Some(row.handle.as_str()),
+            created_at: crate::auth::format_time(row.created_at),
+            last_seen: crate::auth::format_time(row.last_seen),
+            expires_at: crate::auth::format_time(row.expires_at),
+            browser: describe(&row.user_agent),
+            ip: row.ip,
+            handle: row.handle,
+        })
+        .collect())
+}
+
+/// "Firefox 128 on Linux" from a user agent, or what is known of it.
+pub fn describe(user_agent: &str) -> String {
+    match woothee::parser::Parser::new().parse(user_agent) {
+        Some(ua) => {
+            let browser = if ua.name == "UNKNOWN" {
+                "Unknown browser"
+            } else {
+                ua.name
+            };
+            let version = ua.version.split('.').next().unwrap_or_default();
+            let os = if ua.os == "UNKNOWN" {
+                "an unknown system"
+            } else {
+                ua.os
+            };
+            if version.is_empty() || version == "UNKNOWN" {
+                format!("{browser} on {os}")
+            } else {
+                format!("{browser} {version} on {os}")
+            }
+        }
+        None if user_agent.is_empty() => "Unknown browser".to_owned(),
+        None => "Unknown browser".to_owned(),
+    }
+}
+
+/// Middleware, inside the auth layer: signs out a session whose index row
+/// is gone, and keeps "last seen" coarsely up to date.
+pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let Some(mut auth) = req.extensions().get::<AuthSession>().cloned() else {
+        return next.run(req).await;
+    };
+    let Some(user) = auth.user.clone() else {
+        return next.run(req).await;
+    };
+    let handle = match session::handle(&auth.session).await {
+        Ok(handle) => handle,
+        Err(err) => return err.into_response_with_status(),
+    };
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let seen = match &handle {
+        Some(handle) => match last_seen(&state.db, handle).await {
+            Ok(seen) => seen,
+            Err(err) => return err.into_response_with_status(),
+        },
+        None => None,
+    };
+    match (seen, handle) {
+        (Some(seen), Some(handle)) => {
+            if now - seen >= SEEN_EVERY {
+                let expires_at =
+                    match session::expires_at(&auth.session, &state.session_policy).await {
+                        Ok(at) => at,
+                        Err(err) => return err.into_response_with_status(),
+                    };
+                if let Err(err) = touch(&state.db, &handle, now, expires_at).await {
+                    tracing::warn!("could not update last seen: {err}");
+                }
+            }
+        }
+        // Revoked, or from before sessions were indexed: signed out now,
+        // and this request is served as anonymous.
+        _ => {
+            tracing::info!(user.id = user.id, "session revoked; signing it out");
+            if let Err(err) = auth.logout().await {
+                return session::auth_error(err).into_response_with_status();
+            }
+            req.extensions_mut().insert(auth);
+        }
+    }
+    next.run(req).await
+}

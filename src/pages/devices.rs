@@ -1,0 +1,94 @@
+//! `/profile/sessions`: every signed-in session of the user, with a way to
+//! end each other one.
+use crate::{
+    app::Auth,
+    auth::api::{sessions, RevokeOtherSessions, RevokeSession},
+    components::{ErrorMessage, SignedIn},
+};
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[component]
+pub fn SessionsPage() -> impl IntoView {
+    let auth = expect_context::<Auth>();
+    let revoke = ServerAction::<RevokeSession>::new();
+    let revoke_others = ServerAction::<RevokeOtherSessions>::new();
+    // Outside the Suspense (leptos #4866); read again after every change.
+    let list = Resource::new(
+        move || {
+            (
+                auth.generation(),
+                revoke.version().get(),
+                revoke_others.version().get(),
+            )
+        },
+        move |_| async move {
+            match auth.user.await {
+                Ok(Some(_)) => sessions().await.map(Some),
+                _ => Ok(None),
+            }
+        },
+    );
+    view! {
+        <Title text="Sessions & devices" />
+        <SignedIn children=move |_user| {
+            let rows = move || {
+                Suspend::new(async move {
+                    let sessions = list.await.ok().flatten().unwrap_or_default();
+                    let rows = sessions
+                        .into_iter()
+                        .map(|s| {
+                            let action = if s.this_device {
+                                view! { <strong>"This device"</strong> }.into_any()
+                            } else {
+                                view! {
+                                    <ActionForm action=revoke>
+                                        <input type="hidden" name="handle" value=s.handle />
+                                        <button type="submit" class="small">"Revoke"</button>
+                                    </ActionForm>
+                                }
+                                    .into_any()
+                            };
+                            view! {
+                                <tr data-testid=if s.this_device { "this-device" } else { "other-device" }>
+                                    <td>{s.browser}</td>
+                                    <td>{s.ip}</td>
+                                    <td>{s.created_at}</td>
+                                    <td>{s.last_seen}</td>
+                                    <td>{s.expires_at}</td>
+                                    <td>{action}</td>
+                                </tr>
+                            }
+                        })
+                        .collect_view();
+                    view! {
+                        <table class="sessions">
+                            <thead>
+                                <tr>
+                                    <th>"Browser"</th>
+                                    <th>"IP address"</th>
+                                    <th>"Signed in"</th>
+                                    <th>"Last seen"</th>
+                                    <th>"Expires"</th>
+                                    <th></th>
+                                </tr>
+                            </thead>
+                            <tbody>{rows}</tbody>
+                        </table>
+                    }
+                })
+            };
+            view! {
+                <h1>"Sessions & devices"</h1>
+                <p class="muted">
+                    "Every browser signed in to your account. Last seen is updated every few minutes."
+                </p>
+                <Suspense>{rows}</Suspense>
+                <ErrorMessage result=revoke.value().into() />
+                <ActionForm action=revoke_others>
+                    <button type="submit">"Revoke all others"</button>
+                </ActionForm>
+            }
+        } />
+    }
+}
