@@ -238,9 +238,8 @@ async fn session_ids_are_stored_only_as_their_hash() {
     let key = sesame::auth::store::at_rest(&id).to_string();
     assert_ne!(key, raw);
 
-    let mut stored_keys = Vec::new();
     let mut everything = String::new();
-    match &app.storage.redis_url {
+    let stored_keys: Vec<String> = match &app.storage.redis_url {
         Some(url) => {
             use tower_sessions_redis_store::fred::{prelude::*, types::CustomCommand};
             let redis = Client::new(Config::from_url(url).unwrap(), None, None, None);
@@ -253,17 +252,17 @@ async fn session_ids_are_stored_only_as_their_hash() {
                 let v: Vec<u8> = redis.get(k).await.unwrap();
                 everything.push_str(&String::from_utf8_lossy(&v));
             }
-            stored_keys = keys;
+            keys
         }
         None => {
             const SQL: &str = "SELECT id FROM sessions";
-            stored_keys = match app.storage.db().await {
+            match app.storage.db().await {
                 Db::Sqlite(pool) => sqlx::query_scalar(SQL).fetch_all(&pool).await,
                 Db::Postgres(pool) => sqlx::query_scalar(SQL).fetch_all(&pool).await,
             }
-            .unwrap();
+            .unwrap()
         }
-    }
+    };
     assert!(stored_keys.contains(&key), "{stored_keys:?} lacks {key}");
     assert!(!stored_keys.iter().any(|k| k.contains(raw)));
     assert!(!everything.contains(raw));
@@ -285,13 +284,13 @@ async fn dump_database(db: &Db) -> String {
         };
         match db {
             Db::Sqlite(pool) => {
-                use sqlx::{Column, Row, ValueRef};
+                use sqlx::{Row, ValueRef};
                 let rows = match sqlx::query(&sql).fetch_all(pool).await {
                     Ok(rows) => rows,
                     Err(_) => continue, // sessions live in Redis
                 };
                 for row in rows {
-                    for (i, _) in row.columns().iter().enumerate() {
+                    for i in 0..row.len() {
                         let value = row.try_get_raw(i).unwrap();
                         if value.is_null() {
                             continue;
