@@ -7,6 +7,7 @@ import {
   newAccount,
   registerByApi,
   sessionCookie,
+  signInElsewhere,
 } from './fixtures/auth-pages';
 
 test('register lands on the profile, signed in', async ({ page }) => {
@@ -111,12 +112,7 @@ test('log out signs out without a reload', async ({ page }) => {
 
 test('log out everywhere in one browser signs out another', async ({ browser, page }) => {
   const account = await registerByApi(page);
-  const other = await browser.newContext();
-  const otherPage = await other.newPage();
-  const login = new LoginPage(otherPage);
-  await login.goto();
-  await login.login(account, true);
-  await new ProfilePage(otherPage).expectSignedInAs(account);
+  const { context: other, page: otherPage } = await signInElsewhere(browser, account, true);
 
   const profile = new ProfilePage(page);
   await profile.goto();

@@ -1,14 +1,9 @@
 import { test, expect, hydrated } from './fixtures';
-import { LoginPage, ProfilePage, registerByApi } from './fixtures/auth-pages';
+import { ProfilePage, registerByApi, signInElsewhere } from './fixtures/auth-pages';
 
 test('the sessions page lists this device and another one', async ({ browser, page }) => {
   const account = await registerByApi(page);
-  const other = await browser.newContext();
-  const otherPage = await other.newPage();
-  const login = new LoginPage(otherPage);
-  await login.goto();
-  await login.login(account);
-  await new ProfilePage(otherPage).expectSignedInAs(account);
+  const { context: other, page: otherPage } = await signInElsewhere(browser, account);
 
   await page.goto('/profile/sessions');
   await hydrated(page);
@@ -24,12 +19,7 @@ test('the sessions page lists this device and another one', async ({ browser, pa
 
 test('revoking a session from one browser signs the other out', async ({ browser, page }) => {
   const account = await registerByApi(page);
-  const other = await browser.newContext();
-  const otherPage = await other.newPage();
-  const login = new LoginPage(otherPage);
-  await login.goto();
-  await login.login(account);
-  await new ProfilePage(otherPage).expectSignedInAs(account);
+  const { context: other, page: otherPage } = await signInElsewhere(browser, account);
 
   await page.goto('/profile/sessions');
   await hydrated(page);
