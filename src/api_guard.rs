@@ -26,7 +26,7 @@ pub async fn api_guard(req: Request, next: Next) -> Response {
         return next.run(req).await;
     }
     if req.method() != Method::GET && is_cross_site(&req) {
-        return error_response(AppError::Forbidden);
+        return AppError::Forbidden.into_response_with_status();
     }
     let too_big = req
         .headers()
@@ -50,9 +50,8 @@ pub async fn api_guard(req: Request, next: Next) -> Response {
             .into_response();
     }
     if let Some(problem) = form_problem(&body) {
-        return error_response(AppError::ServerFn(ServerFnErrorErr::Args(
-            problem.to_owned(),
-        )));
+        return AppError::ServerFn(ServerFnErrorErr::Args(problem.to_owned()))
+            .into_response_with_status();
     }
     let res = next.run(Request::from_parts(parts, Body::from(body))).await;
     if res.status() != StatusCode::INTERNAL_SERVER_ERROR {
@@ -174,10 +173,6 @@ fn origin_matches_host(origin: &HeaderValue, host: &HeaderValue) -> bool {
         .strip_prefix("https://")
         .or_else(|| origin.strip_prefix("http://"));
     authority.is_some_and(|a| a.eq_ignore_ascii_case(host))
-}
-
-fn error_response(err: AppError) -> Response {
-    err.into_response_with_status()
 }
 
 #[cfg(test)]

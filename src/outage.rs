@@ -44,13 +44,7 @@ pub async fn report_outage(req: Request, next: Next) -> Response {
 fn unavailable(is_api: bool) -> Response {
     let err = crate::error::AppError::Unavailable;
     let mut res = if is_api {
-        let body = serde_json::to_string(&err).unwrap_or_default();
-        (
-            StatusCode::SERVICE_UNAVAILABLE,
-            [(header::CONTENT_TYPE, "application/json")],
-            body,
-        )
-            .into_response()
+        err.into_response_with_status()
     } else {
         (StatusCode::SERVICE_UNAVAILABLE, err.to_string()).into_response()
     };

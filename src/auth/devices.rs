@@ -174,7 +174,6 @@ pub fn describe(user_agent: &str) -> String {
                 format!("{browser} {version} on {os}")
             }
         }
-        None if user_agent.is_empty() => "Unknown browser".to_owned(),
         None => "Unknown browser".to_owned(),
     }
 }

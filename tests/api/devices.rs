@@ -241,18 +241,11 @@ async fn session_ids_are_stored_only_as_their_hash() {
     let mut everything = String::new();
     let stored_keys: Vec<String> = match &app.storage.redis_url {
         Some(url) => {
-            use tower_sessions_redis_store::fred::{prelude::*, types::CustomCommand};
-            let redis = Client::new(Config::from_url(url).unwrap(), None, None, None);
-            redis.init().await.unwrap();
-            let keys: Vec<String> = redis
-                .custom(CustomCommand::new_static("KEYS", None, false), vec!["*"])
-                .await
-                .unwrap();
-            for k in &keys {
-                let v: Vec<u8> = redis.get(k).await.unwrap();
-                everything.push_str(&String::from_utf8_lossy(&v));
+            let entries = crate::helpers::redis_entries(url).await;
+            for (_, value) in &entries {
+                everything.push_str(&String::from_utf8_lossy(value));
             }
-            keys
+            entries.into_iter().map(|(key, _)| key).collect()
         }
         None => {
             const SQL: &str = "SELECT id FROM sessions";

@@ -102,17 +102,7 @@ impl Storage {
     /// How many sessions the store holds, wherever it keeps them.
     pub async fn stored_sessions(&self) -> i64 {
         if let Some(url) = &self.redis_url {
-            use tower_sessions_redis_store::fred::{prelude::*, types::CustomCommand};
-            let client = Client::new(Config::from_url(url).expect("url"), None, None, None);
-            client.init().await.expect("connect to Redis");
-            // KEYS, not DBSIZE: Redis reclaims an expired key lazily, and
-            // DBSIZE counts it until then; KEYS leaves out expired ones.
-            let keys: Vec<String> = client
-                .custom(CustomCommand::new_static("KEYS", None, false), vec!["*"])
-                .await
-                .expect("KEYS");
-            let _ = client.quit().await;
-            return keys.len() as i64;
+            return redis_entries(url).await.len() as i64;
         }
         const SQL: &str = "SELECT COUNT(*) FROM sessions";
         match self.db().await {
@@ -121,6 +111,27 @@ impl Storage {
         }
         .expect("count sessions")
     }
+}
+
+/// Every live key in the Redis database at `url`, with its value.
+///
+/// KEYS, not DBSIZE: Redis reclaims an expired key lazily, and DBSIZE
+/// counts it until then; KEYS leaves out expired ones.
+pub async fn redis_entries(url: &str) -> Vec<(String, Vec<u8>)> {
+    use tower_sessions_redis_store::fred::{prelude::*, types::CustomCommand};
+    let client = Client::new(Config::from_url(url).expect("url"), None, None, None);
+    client.init().await.expect("connect to Redis");
+    let keys: Vec<String> = client
+        .custom(CustomCommand::new_static("KEYS", None, false), vec!["*"])
+        .await
+        .expect("KEYS");
+    let mut entries = Vec::new();
+    for key in keys {
+        let value: Option<Vec<u8>> = client.get(&key).await.expect("GET");
+        entries.push((key, value.unwrap_or_default()));
+    }
+    let _ = client.quit().await;
+    entries
 }
 
 fn env_var(name: &str) -> Option<String> {
