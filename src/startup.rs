@@ -32,14 +32,36 @@ use tower_sessions::{
 };
 
 /// What every handler and server function can reach.
-#[derive(Clone, FromRef)]
-pub struct AppState {
+///
+/// Cloned several times a request (router state, middleware, the Leptos
+/// context), so it is one `Arc`: cloning the fields themselves (above all
+/// `LeptosOptions`, a dozen strings) took a quarter of the CPU of a cheap
+/// request.
+#[derive(Clone)]
+pub struct AppState(Arc<Shared>);
+
+pub struct Shared {
     pub leptos_options: LeptosOptions,
     pub settings: Arc<Settings>,
     pub db: Db,
     pub hasher: Hasher,
     pub throttle: Throttle,
     pub session_policy: Policy,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// leptos_axum reads the options from the router state.
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
 }
 
 /// The state of the current request, from a server function or component.
@@ -78,14 +100,14 @@ impl Application {
             idle: settings.session_idle,
         };
         let listener = TcpListener::bind(settings.leptos.site_addr).await?;
-        let state = AppState {
+        let state = AppState(Arc::new(Shared {
             leptos_options: settings.leptos.clone(),
             db,
             hasher: Hasher::new()?,
             throttle: settings.login_throttle,
             session_policy,
             settings: Arc::new(settings),
-        };
+        }));
         let session_layer =
             SessionManagerLayer::new(PolicyStore::new(store.clone(), session_policy))
                 .with_name("sesame_session")
