@@ -78,6 +78,15 @@ pub async fn insert(
 /// When the row of `handle` was last seen, if it still exists.
 async fn last_seen(db: &Db, handle: &str) -> Result<Option<i64>, AppError> {
     const SQL: &str = "SELECT last_seen FROM user_sessions WHERE handle = $1";
+    let here = db.read_here(|conn| {
+        use rusqlite::OptionalExtension;
+        conn.prepare_cached(SQL)?
+            .query_row([handle], |row| row.get(0))
+            .optional()
+    });
+    if let Some(seen) = here {
+        return Ok(seen);
+    }
     Ok(on_pool!(db, pool => {
         sqlx::query_scalar(SQL).bind(handle).fetch_optional(pool).await?
     }))

@@ -25,7 +25,8 @@ const REDIS_POOL_SIZE: usize = 4;
 
 #[derive(Clone, Debug)]
 pub enum Store {
-    Sqlite(SqliteStore),
+    /// The store, and the database for reading records on this thread.
+    Sqlite(SqliteStore, Db),
     Postgres(PostgresStore),
     Redis(RedisStore<Pool>),
 }
@@ -38,10 +39,11 @@ impl Store {
             return open_redis(url.expose()).await;
         }
         let store = match db {
-            Db::Sqlite(pool) => Store::Sqlite(
+            Db::Sqlite(pool, _) => Store::Sqlite(
                 SqliteStore::new(pool.clone())
                     .with_table_name("sessions")
                     .map_err(|e| anyhow::anyhow!(e))?,
+                db.clone(),
             ),
             Db::Postgres(pool) => Store::Postgres(
                 PostgresStore::new(pool.clone())
@@ -52,7 +54,7 @@ impl Store {
         };
         crate::db::with_schema_lock(db, async {
             match &store {
-                Store::Sqlite(s) => s.migrate().await?,
+                Store::Sqlite(s, _) => s.migrate().await?,
                 Store::Postgres(s) => s.migrate().await?,
                 Store::Redis(_) => {}
             }
@@ -65,7 +67,7 @@ impl Store {
 
     pub fn kind(&self) -> &'static str {
         match self {
-            Store::Sqlite(_) => "sqlite",
+            Store::Sqlite(..) => "sqlite",
             Store::Postgres(_) => "postgres",
             Store::Redis(_) => "redis",
         }
@@ -128,7 +130,7 @@ fn noted<T>(result: session_store::Result<T>) -> session_store::Result<T> {
 impl Store {
     async fn delete_at_rest(&self, key: &Id) -> session_store::Result<()> {
         noted(match self {
-            Store::Sqlite(s) => s.delete(key).await,
+            Store::Sqlite(s, _) => s.delete(key).await,
             Store::Postgres(s) => s.delete(key).await,
             Store::Redis(s) => s.delete(key).await,
         })
@@ -136,7 +138,7 @@ impl Store {
 
     async fn create_at_rest(&self, record: &mut Record) -> session_store::Result<()> {
         noted(match self {
-            Store::Sqlite(s) => s.create(record).await,
+            Store::Sqlite(s, _) => s.create(record).await,
             Store::Postgres(s) => s.create(record).await,
             Store::Redis(s) => s.create(record).await,
         })
@@ -165,7 +167,7 @@ impl SessionStore for Store {
     async fn save(&self, record: &Record) -> session_store::Result<()> {
         let record = stored(record);
         noted(match self {
-            Store::Sqlite(s) => s.save(&record).await,
+            Store::Sqlite(s, _) => s.save(&record).await,
             Store::Postgres(s) => s.save(&record).await,
             Store::Redis(s) => s.save(&record).await,
         })
@@ -174,7 +176,10 @@ impl SessionStore for Store {
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
         let key = at_rest(id);
         let loaded = noted(match self {
-            Store::Sqlite(s) => s.load(&key).await,
+            Store::Sqlite(s, db) => match db.read_here(|conn| read_record(conn, &key)) {
+                Some(record) => Ok(record),
+                None => s.load(&key).await,
+            },
             Store::Postgres(s) => s.load(&key).await,
             Store::Redis(s) => s.load(&key).await,
         })?;
@@ -189,14 +194,74 @@ impl SessionStore for Store {
     }
 }
 
+/// What the sqlx store's `load` does (the same table and encoding), on the
+/// calling thread: the record under `key`, unless it has expired.
+fn read_record(conn: &rusqlite::Connection, key: &Id) -> rusqlite::Result<Option<Record>> {
+    use rusqlite::OptionalExtension;
+    let data: Option<Vec<u8>> = conn
+        .prepare_cached("SELECT data FROM sessions WHERE id = ?1")?
+        .query_row([key.to_string()], |row| row.get(0))
+        .optional()?;
+    let Some(data) = data else {
+        return Ok(None);
+    };
+    let record: Record = rmp_serde::from_slice(&data).map_err(|err| {
+        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Blob, Box::new(err))
+    })?;
+    Ok((record.expiry_date > time::OffsetDateTime::now_utc()).then_some(record))
+}
+
 #[async_trait::async_trait]
 impl ExpiredDeletion for Store {
     async fn delete_expired(&self) -> session_store::Result<()> {
         match self {
-            Store::Sqlite(s) => s.delete_expired().await,
+            Store::Sqlite(s, _) => s.delete_expired().await,
             Store::Postgres(s) => s.delete_expired().await,
             // Redis expires each key itself (the store sets EXAT).
             Store::Redis(_) => Ok(()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The record read on the calling thread is the one the sqlx store
+    /// wrote: the same table, key and encoding.
+    #[tokio::test]
+    async fn a_record_reads_back_on_the_calling_thread_as_the_sqlx_store_wrote_it() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}/t.db?mode=rwc", dir.path().display());
+        let db = Db::connect(&url).await.expect("connect");
+        let store = Store::open(&db, None).await.expect("store");
+        let Store::Sqlite(inner, _) = &store else {
+            panic!("a SQLite store")
+        };
+        let mut data = std::collections::HashMap::new();
+        data.insert("note".to_owned(), serde_json::json!("hello"));
+        let mut record = Record {
+            id: Id::default(),
+            data,
+            expiry_date: time::OffsetDateTime::now_utc() + time::Duration::hours(1),
+        };
+        store.create(&mut record).await.expect("create");
+        let key = at_rest(&record.id);
+
+        let read = db.read_here(|conn| read_record(conn, &key)).flatten();
+        let by_sqlx = inner.load(&key).await.expect("load");
+        assert_eq!(read, by_sqlx);
+        assert_eq!(read.map(|r| r.data), Some(record.data.clone()));
+        // Through the store: the same record, under the cookie's id.
+        assert_eq!(
+            store.load(&record.id).await.expect("load"),
+            Some(record.clone())
+        );
+
+        // Expired: gone, as for the sqlx store.
+        record.expiry_date = time::OffsetDateTime::now_utc() - time::Duration::seconds(1);
+        store.save(&record).await.expect("save");
+        assert_eq!(db.read_here(|conn| read_record(conn, &key)), Some(None));
+        assert_eq!(inner.load(&key).await.expect("load"), None);
     }
 }

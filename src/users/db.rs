@@ -36,8 +36,27 @@ pub fn new_session_token() -> String {
     hex::encode(bytes)
 }
 
+/// The user of a signed-in request (axum-login asks on every request).
 pub async fn find_by_id(db: &Db, id: i64) -> Result<Option<User>, AppError> {
     let sql = format!("SELECT {COLUMNS} FROM users WHERE id = $1");
+    let here = db.read_here(|conn| {
+        use rusqlite::OptionalExtension;
+        conn.prepare_cached(&sql)?
+            .query_row([id], |row| {
+                Ok(User {
+                    id: row.get(0)?,
+                    username: row.get(1)?,
+                    email: row.get(2)?,
+                    password_hash: row.get(3)?,
+                    session_token: row.get(4)?,
+                    created_at: row.get(5)?,
+                })
+            })
+            .optional()
+    });
+    if let Some(found) = here {
+        return Ok(found);
+    }
     Ok(on_pool!(db, pool => sqlx::query_as(&sql).bind(id).fetch_optional(pool).await?))
 }
 

@@ -250,7 +250,7 @@ async fn session_ids_are_stored_only_as_their_hash() {
         None => {
             const SQL: &str = "SELECT id FROM sessions";
             match app.storage.db().await {
-                Db::Sqlite(pool) => sqlx::query_scalar(SQL).fetch_all(&pool).await,
+                Db::Sqlite(pool, _) => sqlx::query_scalar(SQL).fetch_all(&pool).await,
                 Db::Postgres(pool) => sqlx::query_scalar(SQL).fetch_all(&pool).await,
             }
             .unwrap()
@@ -272,11 +272,11 @@ async fn dump_database(db: &Db) -> String {
     let mut dump = String::new();
     for table in ["users", "login_failures", "sessions", "user_sessions"] {
         let sql = match db {
-            Db::Sqlite(_) => format!("SELECT * FROM {table}"),
+            Db::Sqlite(..) => format!("SELECT * FROM {table}"),
             Db::Postgres(_) => format!("SELECT t::text FROM {table} t"),
         };
         match db {
-            Db::Sqlite(pool) => {
+            Db::Sqlite(pool, _) => {
                 use sqlx::{Row, ValueRef};
                 let rows = match sqlx::query(&sql).fetch_all(pool).await {
                     Ok(rows) => rows,

@@ -106,7 +106,7 @@ impl Storage {
         }
         const SQL: &str = "SELECT COUNT(*) FROM sessions";
         match self.db().await {
-            Db::Sqlite(pool) => sqlx::query_scalar(SQL).fetch_one(&pool).await,
+            Db::Sqlite(pool, _) => sqlx::query_scalar(SQL).fetch_one(&pool).await,
             Db::Postgres(pool) => sqlx::query_scalar(SQL).fetch_one(&pool).await,
         }
         .expect("count sessions")

@@ -5,8 +5,12 @@
 //! the session stores need the typed pool, and `Any` converts every value
 //! on the way through. Queries are written once, in the SQL both dialects
 //! share (`$1` placeholders work in SQLite too), and run on either pool
-//! with [`on_pool!`].
+//! with [`on_pool!`]. On SQLite, the few reads every signed-in request
+//! makes skip sqlx's worker threads: see [`reader`].
+mod reader;
+
 use anyhow::Context;
+pub use reader::Reader;
 use sqlx::{
     postgres::{PgConnectOptions, PgPoolOptions},
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
@@ -16,7 +20,9 @@ use std::{str::FromStr, time::Duration};
 
 #[derive(Clone, Debug)]
 pub enum Db {
-    Sqlite(SqlitePool),
+    /// The pool, and a [`Reader`] of the same file (none for a database
+    /// that is not a file).
+    Sqlite(SqlitePool, Option<Reader>),
     Postgres(PgPool),
 }
 
@@ -25,7 +31,7 @@ pub enum Db {
 macro_rules! on_pool {
     ($db:expr, $pool:ident => $body:expr) => {
         match $db {
-            $crate::db::Db::Sqlite($pool) => $body,
+            $crate::db::Db::Sqlite($pool, _) => $body,
             $crate::db::Db::Postgres($pool) => $body,
         }
     };
@@ -57,9 +63,28 @@ impl Db {
         }
     }
 
+    /// Runs `read` on this thread when the database is a SQLite file (see
+    /// [`Reader`]). `None` on PostgreSQL, or when the read failed (logged):
+    /// the caller then asks the pool.
+    pub fn read_here<T>(
+        &self,
+        read: impl FnOnce(&rusqlite::Connection) -> rusqlite::Result<T>,
+    ) -> Option<T> {
+        let Db::Sqlite(_, Some(reader)) = self else {
+            return None;
+        };
+        match reader.read(read) {
+            Ok(value) => Some(value),
+            Err(err) => {
+                tracing::warn!("SQLite read on the calling thread failed, asking the pool: {err}");
+                None
+            }
+        }
+    }
+
     pub fn dialect(&self) -> &'static str {
         match self {
-            Db::Sqlite(_) => "sqlite",
+            Db::Sqlite(..) => "sqlite",
             Db::Postgres(_) => "postgres",
         }
     }
@@ -83,7 +108,11 @@ async fn connect_sqlite(url: &str) -> anyhow::Result<Db> {
         .await
         .with_context(|| format!("opening the database {}", file.display()))?;
     sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
-    Ok(Db::Sqlite(pool))
+    let reader = std::fs::canonicalize(&file)
+        .ok()
+        .filter(|path| path.is_file())
+        .map(|path| Reader::new(&path));
+    Ok(Db::Sqlite(pool, reader))
 }
 
 async fn connect_postgres(url: &str) -> anyhow::Result<Db> {
@@ -153,5 +182,31 @@ mod tests {
         let message = format!("{err:#}");
         assert!(message.contains("sqlite: or postgres://"), "{message}");
         assert!(!message.contains("pw@"), "{message}");
+    }
+
+    #[tokio::test]
+    async fn a_sqlite_file_is_read_on_the_calling_thread_and_sees_every_commit() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}/t.db?mode=rwc", dir.path().display());
+        let db = Db::connect(&url).await.expect("connect");
+        let count = |db: &Db| {
+            db.read_here(|conn| {
+                conn.query_row("SELECT COUNT(*) FROM users", [], |r| r.get::<_, i64>(0))
+            })
+        };
+        assert_eq!(count(&db), Some(0));
+        on_pool!(&db, pool => {
+            sqlx::query(
+                "INSERT INTO users (username, email, password_hash, session_token, created_at) \
+                 VALUES ('ann', 'ann@example.com', 'x', 't', 0)",
+            )
+            .execute(pool)
+            .await
+            .expect("insert");
+        });
+        assert_eq!(count(&db), Some(1), "a commit through sqlx is seen at once");
+        // Another process's connection: a second Db on the same file.
+        let other = Db::connect(&url).await.expect("connect again");
+        assert_eq!(count(&other), Some(1));
     }
 }
