@@ -2,9 +2,6 @@
 //! operator command (see `sesame --help`).
 use sesame::{cli, config::Settings, startup::Application, telemetry};
 
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     telemetry::init();
