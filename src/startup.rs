@@ -232,8 +232,10 @@ pub fn router(state: AppState) -> Router {
     };
     Router::new()
         .leptos_routes_with_context(&state, routes, context.clone(), {
-            let options = state.leptos_options.clone();
-            move || shell(options.clone())
+            // leptos_axum clones this closure several times a page: it
+            // holds the one Arc, not a copy of the options.
+            let state = state.clone();
+            move || shell(state.leptos_options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,
