@@ -7,7 +7,7 @@
 //! the browser compile the app's WASM, and nothing else. Every other
 //! response (JSON, files) gets a policy that allows nothing at all.
 use axum::{
-    http::{header, HeaderName, HeaderValue},
+    http::{header, HeaderValue},
     Router,
 };
 use leptos::prelude::use_context;
@@ -44,20 +44,23 @@ pub fn set_page_policy(dev: bool) {
 
 /// Adds the headers every response carries.
 pub fn headers(router: Router) -> Router {
-    let fixed: [(HeaderName, &'static str); 2] = [
-        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
-        (header::REFERRER_POLICY, "same-origin"),
-    ];
-    let router = fixed.into_iter().fold(router, |router, (name, value)| {
-        router.layer(SetResponseHeaderLayer::overriding(
-            name,
-            HeaderValue::from_static(value),
+    let stack = tower::ServiceBuilder::new()
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(LOCKED_DOWN),
         ))
-    });
-    router.layer(SetResponseHeaderLayer::if_not_present(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(LOCKED_DOWN),
-    ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .service(router);
+    // Around the router, not `Router::layer`: that wraps every route in
+    // every layer, boxed, and clones the lot for each request.
+    Router::new().fallback_service(stack)
 }
 
 #[cfg(test)]

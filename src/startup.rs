@@ -125,23 +125,30 @@ impl Application {
             .with_data_key(AUTH_DATA_KEY)
             .build();
         let limits = state.settings.limits;
-        let router = router(state.clone())
-            .layer(middleware::from_fn(crate::telemetry::annotate))
-            .layer(middleware::from_fn(crate::auth::access::require_sign_in))
-            .layer(middleware::from_fn_with_state(
-                state.clone(),
-                crate::auth::devices::guard,
-            ))
-            .layer(middleware::from_fn_with_state(session_policy, maintain))
-            .layer(auth_layer)
-            .layer(middleware::from_fn(report_outage))
-            .layer(middleware::from_fn(api_guard))
+        // Only `annotate` needs the matched route, so only it wraps each
+        // route; the rest wraps the router once. `Router::layer` boxes
+        // every layer around every route and clones the lot per request.
+        let routes = router(state.clone()).layer(middleware::from_fn(crate::telemetry::annotate));
+        let stack = tower::ServiceBuilder::new()
+            .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+            .layer(RequestBodyTimeoutLayer::new(limits.body_read))
             .layer(TimeoutLayer::with_status_code(
                 StatusCode::SERVICE_UNAVAILABLE,
                 limits.request,
             ))
-            .layer(RequestBodyTimeoutLayer::new(limits.body_read))
-            .layer(RequestBodyLimitLayer::new(BODY_LIMIT));
+            // axum's middleware takes axum's body type back.
+            .map_request(|req: axum::http::Request<_>| req.map(axum::body::Body::new))
+            .layer(middleware::from_fn(api_guard))
+            .layer(middleware::from_fn(report_outage))
+            .layer(auth_layer)
+            .layer(middleware::from_fn_with_state(session_policy, maintain))
+            .layer(middleware::from_fn_with_state(
+                state.clone(),
+                crate::auth::devices::guard,
+            ))
+            .layer(middleware::from_fn(crate::auth::access::require_sign_in))
+            .service(routes);
+        let router = Router::new().fallback_service(stack);
         let router = crate::telemetry::request_logs(crate::security::headers(router));
         // Started last, once nothing above can fail and leave it running.
         let every = state.settings.session_cleanup_every;

@@ -42,9 +42,13 @@ pub fn init() {
 /// Wraps the whole app: a request id and a span for every request, and a
 /// log line when it ends.
 pub fn request_logs(router: Router) -> Router {
-    router
-        .layer(axum::middleware::from_fn(keep_span))
-        .layer(PropagateRequestIdLayer::x_request_id())
+    let stack = tower::ServiceBuilder::new()
+        // Marks them sensitive for any layer that does print headers.
+        .layer(SetSensitiveRequestHeadersLayer::new([
+            axum::http::header::COOKIE,
+            axum::http::header::AUTHORIZATION,
+        ]))
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(|req: &Request| {
@@ -65,12 +69,11 @@ pub fn request_logs(router: Router) -> Router {
                 .on_response(DefaultOnResponse::new().level(Level::INFO))
                 .on_failure(DefaultOnFailure::new().level(Level::WARN)),
         )
-        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
-        // Marks them sensitive for any layer that does print headers.
-        .layer(SetSensitiveRequestHeadersLayer::new([
-            axum::http::header::COOKIE,
-            axum::http::header::AUTHORIZATION,
-        ]))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(axum::middleware::from_fn(keep_span))
+        .service(router);
+    // Around the router once (see `security::headers`).
+    Router::new().fallback_service(stack)
 }
 
 /// The request's span, for code deeper in the stack: by then
