@@ -140,6 +140,7 @@ impl Application {
             .map_request(|req: axum::http::Request<_>| req.map(axum::body::Body::new))
             .layer(middleware::from_fn(api_guard))
             .layer(middleware::from_fn(report_outage))
+            .layer(middleware::from_fn(crate::db::shared_reads))
             .layer(auth_layer)
             .layer(middleware::from_fn_with_state(session_policy, maintain))
             .layer(middleware::from_fn_with_state(

@@ -189,33 +189,44 @@ pub fn describe(user_agent: &str) -> String {
 
 /// Middleware, inside the auth layer: signs out a session whose index row
 /// is gone, and keeps "last seen" coarsely up to date.
-pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let req = match check(&state, req).await {
+        Ok(req) => req,
+        Err(res) => return res,
+    };
+    // The reads so far (session, user, device row) shared a snapshot; the
+    // handler's reads must see what the handler writes.
+    crate::db::end_snapshot();
+    next.run(req).await
+}
+
+/// The request to serve, signed out if its session was revoked; or the
+/// answer when that cannot be told.
+async fn check(state: &AppState, mut req: Request) -> Result<Request, Response> {
     let Some(mut auth) = req.extensions().get::<AuthSession>().cloned() else {
-        return next.run(req).await;
+        return Ok(req);
     };
     let Some(user) = auth.user.clone() else {
-        return next.run(req).await;
+        return Ok(req);
     };
-    let handle = match session::handle(&auth.session).await {
-        Ok(handle) => handle,
-        Err(err) => return err.into_response_with_status(),
-    };
+    let handle = session::handle(&auth.session)
+        .await
+        .map_err(|err| err.into_response_with_status())?;
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     let seen = match &handle {
-        Some(handle) => match last_seen(&state.db, handle).await {
-            Ok(seen) => seen,
-            Err(err) => return err.into_response_with_status(),
-        },
+        Some(handle) => last_seen(&state.db, handle)
+            .await
+            .map_err(|err| err.into_response_with_status())?,
         None => None,
     };
+    // Writes below: past the shared snapshot.
+    crate::db::end_snapshot();
     match (seen, handle) {
         (Some(seen), Some(handle)) => {
             if now - seen >= SEEN_EVERY {
-                let expires_at =
-                    match session::expires_at(&auth.session, &state.session_policy).await {
-                        Ok(at) => at,
-                        Err(err) => return err.into_response_with_status(),
-                    };
+                let expires_at = session::expires_at(&auth.session, &state.session_policy)
+                    .await
+                    .map_err(|err| err.into_response_with_status())?;
                 if let Err(err) = touch(&state.db, &handle, now, expires_at).await {
                     tracing::warn!("could not update last seen: {err}");
                 }
@@ -225,11 +236,11 @@ pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) 
         // and this request is served as anonymous.
         _ => {
             tracing::info!(user.id = user.id, "session revoked; signing it out");
-            if let Err(err) = auth.logout().await {
-                return session::auth_error(err).into_response_with_status();
-            }
+            auth.logout()
+                .await
+                .map_err(|err| session::auth_error(err).into_response_with_status())?;
             req.extensions_mut().insert(auth);
         }
     }
-    next.run(req).await
+    Ok(req)
 }

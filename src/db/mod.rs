@@ -10,7 +10,7 @@
 mod reader;
 
 use anyhow::Context;
-pub use reader::Reader;
+pub use reader::{end_snapshot, in_snapshot, Reader};
 use sqlx::{
     postgres::{PgConnectOptions, PgPoolOptions},
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
@@ -37,6 +37,16 @@ macro_rules! on_pool {
     };
 }
 pub(crate) use on_pool;
+
+/// Middleware, around the session and auth layers: the reads a request
+/// makes before its handler share one SQLite read transaction, which
+/// `auth::devices::guard` ends (see [`reader`]).
+pub async fn shared_reads(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    in_snapshot(next.run(req)).await
+}
 
 /// How long a request waits for a free connection before it fails with 503
 /// (sqlx's default of 30 s would hang the request instead).
@@ -208,5 +218,49 @@ mod tests {
         // Another process's connection: a second Db on the same file.
         let other = Db::connect(&url).await.expect("connect again");
         assert_eq!(count(&other), Some(1));
+    }
+
+    #[tokio::test]
+    async fn the_reads_before_the_handler_share_one_snapshot_and_the_handler_sees_its_writes() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}/t.db?mode=rwc", dir.path().display());
+        let db = Db::connect(&url).await.expect("connect");
+        let count = |db: &Db| {
+            db.read_here(|conn| {
+                conn.query_row("SELECT COUNT(*) FROM users", [], |r| r.get::<_, i64>(0))
+            })
+        };
+        let insert = |db: Db, name: &'static str| async move {
+            on_pool!(&db, pool => {
+                sqlx::query(
+                    "INSERT INTO users (username, email, password_hash, session_token, created_at) \
+                     VALUES ($1, $1 || '@example.com', 'x', 't', 0)",
+                )
+                .bind(name)
+                .execute(pool)
+                .await
+                .expect("insert");
+            });
+        };
+        in_snapshot(async {
+            assert_eq!(count(&db), Some(0));
+            insert(db.clone(), "ann").await;
+            assert_eq!(count(&db), Some(0), "one snapshot until it ends");
+            end_snapshot();
+            assert_eq!(count(&db), Some(1), "then every commit is seen");
+            insert(db.clone(), "bob").await;
+            assert_eq!(count(&db), Some(2), "the handler sees its own writes");
+        })
+        .await;
+        // The snapshot's connection went back to the pool in a usable state,
+        // and a request dropped half-way leaves nothing open either.
+        assert_eq!(count(&db), Some(2));
+        let dropped = in_snapshot(async {
+            count(&db);
+            std::future::pending::<()>().await
+        });
+        let _ = tokio::time::timeout(std::time::Duration::from_millis(10), dropped).await;
+        insert(db.clone(), "cy").await;
+        assert_eq!(count(&db), Some(3));
     }
 }
