@@ -7,10 +7,14 @@
 //! the browser compile the app's WASM, and nothing else. Every other
 //! response (JSON, files) gets a policy that allows nothing at all.
 use axum::{
+    extract::{Request, State},
     http::{header, HeaderValue},
+    middleware::Next,
+    response::Response,
     Router,
 };
 use leptos::prelude::use_context;
+use std::sync::{Arc, Mutex};
 use tower_http::set_header::SetResponseHeaderLayer;
 
 /// For responses that are not pages: nothing may load, nothing may frame.
@@ -27,28 +31,62 @@ pub fn page_policy(nonce: &str, dev: bool) -> String {
     )
 }
 
-/// Sets the page policy on the response being rendered. Called for every
-/// request Leptos handles; a server-function call has no nonce and keeps
-/// the locked-down default.
-pub fn set_page_policy(dev: bool) {
-    let (Some(nonce), Some(res)) = (
+/// The nonce of the page rendered for this request, handed from the Leptos
+/// render (which makes it) to [`headers`] (which answers), through the
+/// request's extensions rather than Leptos' `ResponseOptions`: a page once
+/// reached the browser with the locked-down policy in CI, and the header's
+/// own path depends on the render's context being intact to the end.
+#[derive(Clone, Default)]
+struct PageNonce(Arc<Mutex<Option<String>>>);
+
+/// Records the nonce of the page being rendered. Called for every request
+/// Leptos handles; a server-function call has no nonce and keeps the
+/// locked-down policy.
+pub fn record_page_nonce() {
+    let (Some(nonce), Some(parts)) = (
         leptos::nonce::use_nonce(),
-        use_context::<leptos_axum::ResponseOptions>(),
+        use_context::<http::request::Parts>(),
     ) else {
         return;
     };
-    if let Ok(value) = HeaderValue::from_str(&page_policy(&nonce, dev)) {
-        res.insert_header(header::CONTENT_SECURITY_POLICY, value);
+    if let Some(PageNonce(slot)) = parts.extensions.get::<PageNonce>() {
+        if let Ok(mut slot) = slot.lock() {
+            *slot = Some(nonce.to_string());
+        }
     }
 }
 
-/// Adds the headers every response carries.
-pub fn headers(router: Router) -> Router {
+/// Middleware: the page policy with the page's nonce, or the locked-down
+/// one for everything else.
+async fn policy(State(dev): State<bool>, mut req: Request, next: Next) -> Response {
+    let slot = PageNonce::default();
+    req.extensions_mut().insert(slot.clone());
+    let mut res = next.run(req).await;
+    let nonce = slot.0.lock().ok().and_then(|mut nonce| nonce.take());
+    let page = nonce.and_then(|nonce| HeaderValue::from_str(&page_policy(&nonce, dev)).ok());
+    if page.is_none() && is_html(&res) {
+        // Its inline scripts will not run; the span says which route.
+        tracing::warn!("an HTML answer without a page nonce gets the locked-down policy");
+    }
+    res.headers_mut().insert(
+        header::CONTENT_SECURITY_POLICY,
+        page.unwrap_or(HeaderValue::from_static(LOCKED_DOWN)),
+    );
+    res
+}
+
+fn is_html(res: &Response) -> bool {
+    res.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"))
+}
+
+/// Adds the headers every response carries. `dev` allows the reload
+/// WebSocket of `cargo leptos watch` in the page policy.
+pub fn headers(router: Router, dev: bool) -> Router {
     let stack = tower::ServiceBuilder::new()
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(LOCKED_DOWN),
-        ))
+        .layer(axum::middleware::from_fn_with_state(dev, policy))
         .layer(SetResponseHeaderLayer::overriding(
             header::REFERRER_POLICY,
             HeaderValue::from_static("same-origin"),

@@ -150,7 +150,8 @@ impl Application {
             .layer(middleware::from_fn(crate::auth::access::require_sign_in))
             .service(routes);
         let router = Router::new().fallback_service(stack);
-        let router = crate::telemetry::request_logs(crate::security::headers(router));
+        let dev = state.leptos_options.env == leptos::config::Env::DEV;
+        let router = crate::telemetry::request_logs(crate::security::headers(router, dev));
         // Started last, once nothing above can fail and leave it running.
         let every = state.settings.session_cleanup_every;
         let db = state.db.clone();
@@ -230,12 +231,11 @@ fn route_list() -> Vec<AxumRouteListing> {
 
 pub fn router(state: AppState) -> Router {
     let routes = route_list();
-    let dev = state.leptos_options.env == leptos::config::Env::DEV;
     let context = {
         let state = state.clone();
         move || {
             provide_context(state.clone());
-            crate::security::set_page_policy(dev);
+            crate::security::record_page_nonce();
         }
     };
     Router::new()
