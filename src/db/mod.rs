@@ -194,73 +194,66 @@ mod tests {
         assert!(!message.contains("pw@"), "{message}");
     }
 
-    #[tokio::test]
-    async fn a_sqlite_file_is_read_on_the_calling_thread_and_sees_every_commit() {
+    /// A fresh SQLite file (kept while the `TempDir` lives), its URL and `Db`.
+    async fn sqlite_file() -> (tempfile::TempDir, String, Db) {
         let dir = tempfile::tempdir().expect("temp dir");
         let url = format!("sqlite://{}/t.db?mode=rwc", dir.path().display());
         let db = Db::connect(&url).await.expect("connect");
-        let count = |db: &Db| {
-            db.read_here(|conn| {
-                conn.query_row("SELECT COUNT(*) FROM users", [], |r| r.get::<_, i64>(0))
-            })
-        };
-        assert_eq!(count(&db), Some(0));
-        on_pool!(&db, pool => {
+        (dir, url, db)
+    }
+
+    /// Counted on the calling thread (the reader).
+    fn users(db: &Db) -> Option<i64> {
+        db.read_here(|conn| conn.query_row("SELECT COUNT(*) FROM users", [], |r| r.get(0)))
+    }
+
+    /// Written through sqlx.
+    async fn add_user(db: &Db, name: &str) {
+        on_pool!(db, pool => {
             sqlx::query(
                 "INSERT INTO users (username, email, password_hash, session_token, created_at) \
-                 VALUES ('ann', 'ann@example.com', 'x', 't', 0)",
+                 VALUES ($1, $1 || '@example.com', 'x', 't', 0)",
             )
+            .bind(name)
             .execute(pool)
             .await
             .expect("insert");
         });
-        assert_eq!(count(&db), Some(1), "a commit through sqlx is seen at once");
+    }
+
+    #[tokio::test]
+    async fn a_sqlite_file_is_read_on_the_calling_thread_and_sees_every_commit() {
+        let (_dir, url, db) = sqlite_file().await;
+        assert_eq!(users(&db), Some(0));
+        add_user(&db, "ann").await;
+        assert_eq!(users(&db), Some(1), "a commit through sqlx is seen at once");
         // Another process's connection: a second Db on the same file.
         let other = Db::connect(&url).await.expect("connect again");
-        assert_eq!(count(&other), Some(1));
+        assert_eq!(users(&other), Some(1));
     }
 
     #[tokio::test]
     async fn the_reads_before_the_handler_share_one_snapshot_and_the_handler_sees_its_writes() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let url = format!("sqlite://{}/t.db?mode=rwc", dir.path().display());
-        let db = Db::connect(&url).await.expect("connect");
-        let count = |db: &Db| {
-            db.read_here(|conn| {
-                conn.query_row("SELECT COUNT(*) FROM users", [], |r| r.get::<_, i64>(0))
-            })
-        };
-        let insert = |db: Db, name: &'static str| async move {
-            on_pool!(&db, pool => {
-                sqlx::query(
-                    "INSERT INTO users (username, email, password_hash, session_token, created_at) \
-                     VALUES ($1, $1 || '@example.com', 'x', 't', 0)",
-                )
-                .bind(name)
-                .execute(pool)
-                .await
-                .expect("insert");
-            });
-        };
+        let (_dir, _url, db) = sqlite_file().await;
         in_snapshot(async {
-            assert_eq!(count(&db), Some(0));
-            insert(db.clone(), "ann").await;
-            assert_eq!(count(&db), Some(0), "one snapshot until it ends");
+            assert_eq!(users(&db), Some(0));
+            add_user(&db, "ann").await;
+            assert_eq!(users(&db), Some(0), "one snapshot until it ends");
             end_snapshot();
-            assert_eq!(count(&db), Some(1), "then every commit is seen");
-            insert(db.clone(), "bob").await;
-            assert_eq!(count(&db), Some(2), "the handler sees its own writes");
+            assert_eq!(users(&db), Some(1), "then every commit is seen");
+            add_user(&db, "bob").await;
+            assert_eq!(users(&db), Some(2), "the handler sees its own writes");
         })
         .await;
         // The snapshot's connection went back to the pool in a usable state,
         // and a request dropped half-way leaves nothing open either.
-        assert_eq!(count(&db), Some(2));
+        assert_eq!(users(&db), Some(2));
         let dropped = in_snapshot(async {
-            count(&db);
+            users(&db);
             std::future::pending::<()>().await
         });
         let _ = tokio::time::timeout(std::time::Duration::from_millis(10), dropped).await;
-        insert(db.clone(), "cy").await;
-        assert_eq!(count(&db), Some(3));
+        add_user(&db, "cy").await;
+        assert_eq!(users(&db), Some(3));
     }
 }
