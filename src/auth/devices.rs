@@ -219,8 +219,6 @@ async fn check(state: &AppState, mut req: Request) -> Result<Request, Response> 
             .map_err(|err| err.into_response_with_status())?,
         None => None,
     };
-    // Writes below: past the shared snapshot.
-    crate::db::end_snapshot();
     match (seen, handle) {
         (Some(seen), Some(handle)) => {
             if now - seen >= SEEN_EVERY {
