@@ -32,8 +32,12 @@ wrk_script() {
   local file=$1 method=$2 cookie=${3:-}
   {
     echo "wrk.method = \"$method\""
-    [ -n "$cookie" ] && echo "wrk.headers[\"Cookie\"] = \"$cookie\""
+    # `if`, not `&&`: a false test as the last command would fail the
+    # function, and with it the calling script under `set -e`.
+    if [ -n "$cookie" ]; then echo "wrk.headers[\"Cookie\"] = \"$cookie\""; fi
     echo 'wrk.headers["Accept"] = "application/json"'
-    [ "$method" = POST ] && echo 'wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"'
+    if [ "$method" = POST ]; then
+      echo 'wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"'
+    fi
   } >"$file"
 }
