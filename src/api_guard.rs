@@ -155,9 +155,16 @@ fn is_cross_site(req: &Request) -> bool {
     {
         return true;
     }
-    match (headers.get(header::ORIGIN), headers.get(header::HOST)) {
-        (Some(origin), Some(host)) => !origin_matches_host(origin, host),
-        // An Origin with no Host to compare against can't be trusted.
+    // HTTP/1.1 names the site in `Host`; HTTP/2 in the `:authority`
+    // pseudo-header, which hyper puts in the URI (and there is no `Host`).
+    let authority = headers.get(header::HOST).cloned().or_else(|| {
+        req.uri()
+            .authority()
+            .and_then(|a| HeaderValue::from_str(a.as_str()).ok())
+    });
+    match (headers.get(header::ORIGIN), authority) {
+        (Some(origin), Some(host)) => !origin_matches_host(origin, &host),
+        // An Origin with no authority to compare against can't be trusted.
         (Some(_), None) => true,
         // No Origin: not a browser's cross-origin request (browsers send it on
         // every cross-origin POST); SameSite=Lax covers old browsers.

@@ -62,7 +62,7 @@ async fn create_user(args: &[String], settings: &Settings) -> anyhow::Result<()>
     if name_taken || email_taken {
         bail!("that username or email is already registered");
     }
-    let hash = Hasher::new()?.hash(password).await?;
+    let hash = Hasher::new(1)?.hash(password).await?;
     match db::insert(&db, &username, &email, &hash).await? {
         Insert::Created(user) => println!("created user {} (id {})", user.username, user.id),
         Insert::Conflict => bail!("that username or email is already registered"),

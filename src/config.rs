@@ -31,7 +31,31 @@ pub struct Settings {
     pub session_cleanup_every: Duration,
     /// Connection and request limits (fixed; tests shorten them).
     pub limits: Limits,
+    /// `TRUSTED_PROXIES`: peers whose `X-Forwarded-For` / `Forwarded` names
+    /// the client. Empty: the client is the socket's peer, whatever it says.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// What one client (one address; one /64 for IPv6) may cause.
+    pub client_rates: ClientRates,
+    /// Password jobs that may wait for a password thread; one more is
+    /// answered 503 at once (see `auth::password`).
+    pub password_queue: usize,
 }
+
+/// Per-client rates, each "so many a minute, all of them at once if need
+/// be" (a token bucket that holds a minute's worth). `None`: no limit.
+#[derive(Clone, Copy, Debug)]
+pub struct ClientRates {
+    /// `PASSWORD_ATTEMPTS_PER_MINUTE`: logins, registrations and password
+    /// changes: each costs an argon2 computation.
+    pub password_attempts: Option<std::num::NonZeroU32>,
+    /// `NEW_SESSIONS_PER_MINUTE`: sessions stored for a client that had none.
+    pub new_sessions: Option<std::num::NonZeroU32>,
+}
+
+/// The bounds of `SESSION_DAYS` and `SESSION_IDLE_MINUTES`: ten years, and
+/// a week (a longer idle limit is what "Remember me" is for).
+pub const SESSION_DAYS_MAX: u64 = 3650;
+pub const SESSION_IDLE_MINUTES_MAX: u64 = 10_080;
 
 /// How long the server waits for clients and for itself.
 #[derive(Clone, Copy, Debug)]
@@ -122,9 +146,15 @@ impl Settings {
             .build();
 
         let days: u64 = parse(get("SESSION_DAYS"), "7", "SESSION_DAYS")?;
+        if !(1..=SESSION_DAYS_MAX).contains(&days) {
+            bail!("SESSION_DAYS must be between 1 and {SESSION_DAYS_MAX}, not {days}");
+        }
         let idle_minutes: u64 = parse(get("SESSION_IDLE_MINUTES"), "60", "SESSION_IDLE_MINUTES")?;
-        if days == 0 || idle_minutes == 0 {
-            bail!("SESSION_DAYS and SESSION_IDLE_MINUTES must be at least 1");
+        if !(1..=SESSION_IDLE_MINUTES_MAX).contains(&idle_minutes) {
+            bail!(
+                "SESSION_IDLE_MINUTES must be between 1 and {SESSION_IDLE_MINUTES_MAX}, \
+                 not {idle_minutes}"
+            );
         }
         let cookie_secure: bool = parse(
             get("COOKIE_SECURE"),
@@ -145,6 +175,20 @@ impl Settings {
             login_throttle: Default::default(),
             session_cleanup_every: Duration::from_secs(60),
             limits: Limits::default(),
+            trusted_proxies: parse_proxies(get("TRUSTED_PROXIES").unwrap_or(""))?,
+            client_rates: ClientRates {
+                password_attempts: parse_rate(
+                    get("PASSWORD_ATTEMPTS_PER_MINUTE"),
+                    DEFAULT_PASSWORD_ATTEMPTS_PER_MINUTE,
+                    "PASSWORD_ATTEMPTS_PER_MINUTE",
+                )?,
+                new_sessions: parse_rate(
+                    get("NEW_SESSIONS_PER_MINUTE"),
+                    DEFAULT_NEW_SESSIONS_PER_MINUTE,
+                    "NEW_SESSIONS_PER_MINUTE",
+                )?,
+            },
+            password_queue: DEFAULT_PASSWORD_QUEUE,
         })
     }
 
@@ -174,15 +218,57 @@ impl Settings {
     }
 }
 
+/// A person types a password a few times a minute at most; 30 leaves room
+/// for a family or a small office behind one address.
+pub const DEFAULT_PASSWORD_ATTEMPTS_PER_MINUTE: u32 = 30;
+/// A person's browser makes one session a visit.
+pub const DEFAULT_NEW_SESSIONS_PER_MINUTE: u32 = 60;
+/// About a second of argon2 work on two cores.
+pub const DEFAULT_PASSWORD_QUEUE: usize = 32;
+
+/// `N` (a minute's worth, all at once if need be), or `0` for no limit.
+fn parse_rate(
+    value: Option<&str>,
+    default: u32,
+    key: &str,
+) -> anyhow::Result<Option<std::num::NonZeroU32>> {
+    let n: u32 = match value {
+        None => default,
+        Some(v) => v
+            .parse()
+            .map_err(|_| anyhow!("{key} must be a whole number (0 for no limit), not {v:?}"))?,
+    };
+    Ok(std::num::NonZeroU32::new(n))
+}
+
+/// `TRUSTED_PROXIES`: addresses or CIDRs, separated by commas or spaces.
+fn parse_proxies(value: &str) -> anyhow::Result<Vec<ipnet::IpNet>> {
+    value
+        .split([',', ' '])
+        .map(str::trim)
+        .filter(|item| !item.is_empty())
+        .map(|item| {
+            item.parse::<ipnet::IpNet>()
+                .or_else(|_| item.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| {
+                    anyhow!("TRUSTED_PROXIES: {item:?} is not an IP address or a CIDR block")
+                })
+        })
+        .collect()
+}
+
 pub const DEV_SECRET_FILE: &str = "data/secret.key";
 
 fn dev_secret(path: &Path) -> anyhow::Result<Secret> {
     use std::io::Write;
-    if let Ok(text) = std::fs::read_to_string(path) {
+    if path.exists() {
+        crate::files::check_private(path)?;
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
         return Ok(Secret::new(text.trim()));
     }
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        crate::files::private_dir(dir)?;
     }
     let mut bytes = [0u8; 32];
     rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut bytes);
@@ -273,6 +359,65 @@ mod tests {
     }
 
     #[test]
+    fn session_lifetimes_are_bounded() {
+        for (key, value) in [
+            ("SESSION_DAYS", "0"),
+            ("SESSION_DAYS", "3651"),
+            ("SESSION_DAYS", "18446744073709551615"),
+            ("SESSION_DAYS", "99999999999999999999999"),
+            ("SESSION_IDLE_MINUTES", "0"),
+            ("SESSION_IDLE_MINUTES", "10081"),
+            ("SESSION_IDLE_MINUTES", "-1"),
+        ] {
+            let err = Settings::from_vars(&vars(&[(key, value)])).unwrap_err();
+            assert!(err.to_string().contains(key), "{key}={value}: {err}");
+        }
+        let s = Settings::from_vars(&vars(&[
+            ("SESSION_DAYS", "3650"),
+            ("SESSION_IDLE_MINUTES", "10080"),
+        ]))
+        .unwrap();
+        assert_eq!(s.session_lifetime, Duration::from_secs(3650 * 86_400));
+        assert_eq!(s.session_idle, Duration::from_secs(10_080 * 60));
+        let s = Settings::from_vars(&vars(&[("SESSION_IDLE_MINUTES", "1")])).unwrap();
+        assert_eq!(s.session_idle, Duration::from_secs(60));
+    }
+
+    #[test]
+    fn trusted_proxies_are_addresses_or_cidrs() {
+        let s = Settings::from_vars(&vars(&[(
+            "TRUSTED_PROXIES",
+            "10.0.0.0/8, 127.0.0.1 ::1,fd00::/8",
+        )]))
+        .unwrap();
+        let shown: Vec<String> = s.trusted_proxies.iter().map(|n| n.to_string()).collect();
+        assert_eq!(shown, ["10.0.0.0/8", "127.0.0.1/32", "::1/128", "fd00::/8"]);
+        assert!(Settings::from_vars(&vars(&[]))
+            .unwrap()
+            .trusted_proxies
+            .is_empty());
+        let err = Settings::from_vars(&vars(&[("TRUSTED_PROXIES", "10.0.0.0/8,proxy.local")]))
+            .unwrap_err();
+        assert!(err.to_string().contains("proxy.local"), "{err}");
+    }
+
+    #[test]
+    fn client_rates_default_and_can_be_turned_off() {
+        let s = Settings::from_vars(&vars(&[])).unwrap();
+        assert_eq!(s.client_rates.password_attempts.map(|n| n.get()), Some(30));
+        assert_eq!(s.client_rates.new_sessions.map(|n| n.get()), Some(60));
+        let s = Settings::from_vars(&vars(&[
+            ("PASSWORD_ATTEMPTS_PER_MINUTE", "0"),
+            ("NEW_SESSIONS_PER_MINUTE", "5"),
+        ]))
+        .unwrap();
+        assert!(s.client_rates.password_attempts.is_none());
+        assert_eq!(s.client_rates.new_sessions.map(|n| n.get()), Some(5));
+        let err = Settings::from_vars(&vars(&[("NEW_SESSIONS_PER_MINUTE", "lots")])).unwrap_err();
+        assert!(err.to_string().contains("NEW_SESSIONS_PER_MINUTE"), "{err}");
+    }
+
+    #[test]
     fn the_secret_key_is_never_printed() {
         let s = Settings::from_vars(&vars(&[("SECRET_KEY", "hunter2-hunter2")])).unwrap();
         assert!(!format!("{s:?}").contains("hunter2"));
@@ -304,7 +449,29 @@ mod tests {
             use std::os::unix::fs::PermissionsExt;
             let mode = std::fs::metadata(&path).unwrap().permissions().mode();
             assert_eq!(mode & 0o777, 0o600);
+            let dir_mode = std::fs::metadata(path.parent().unwrap())
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(dir_mode & 0o777, 0o700);
         }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_secret_key_file_others_can_read_is_refused_by_name() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("secret.key");
+        dev_secret(&path).unwrap();
+        for mode in [0o640, 0o604, 0o644] {
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
+            let err = format!("{:#}", dev_secret(&path).unwrap_err());
+            assert!(err.contains(&path.display().to_string()), "{err}");
+            assert!(err.contains("chmod 600"), "{err}");
+        }
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o400)).unwrap();
+        assert!(dev_secret(&path).is_ok());
     }
 
     #[test]

@@ -76,6 +76,12 @@ pub enum AppError {
     Forbidden,
     #[error("Too many failed logins. Please wait and try again later.")]
     TooManyAttempts,
+    /// One client (address) sent more than its share; seconds to wait.
+    #[error("Too many requests from your address. Please try again in {0} seconds.")]
+    RateLimited(u64),
+    /// The password threads have a full queue; nothing was done.
+    #[error("The server is busy. Please try again in a moment.")]
+    Busy,
     #[error("Page not found.")]
     NotFound,
     #[error("Something went wrong on our side. Please try again.")]
@@ -106,7 +112,8 @@ impl AppError {
             Self::InvalidCredentials | Self::Unauthorized => 401,
             Self::Validation(_) => 422,
             Self::Forbidden => 403,
-            Self::TooManyAttempts => 429,
+            Self::TooManyAttempts | Self::RateLimited(_) => 429,
+            Self::Busy => 503,
             Self::NotFound => 404,
             Self::Internal => 500,
             Self::Unavailable => 503,
@@ -126,11 +133,96 @@ impl AppError {
     }
 }
 
+impl AppError {
+    /// How long to wait before trying again, for a `Retry-After` header.
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            Self::RateLimited(seconds) => Some(*seconds),
+            Self::Busy | Self::Unavailable => Some(1),
+            _ => None,
+        }
+    }
+
+    /// The error with only text this app writes itself.
+    ///
+    /// A form post without JavaScript brings its error back in the URL
+    /// (`?__err=…`), and anyone can make such a URL: a link to the real
+    /// login page that says "Your account is locked, call +1 …" would be
+    /// believed. So an error read back is shown only in words from this
+    /// file or from [`FIELD_MESSAGES`]; anything else becomes a generic
+    /// message.
+    pub fn with_own_text(self) -> Self {
+        match self {
+            Self::Validation(FieldErrors(fields)) => Self::Validation(FieldErrors(
+                fields
+                    .into_iter()
+                    .map(|mut e| {
+                        if !FIELD_MESSAGES.contains(&e.message.as_str()) {
+                            e.message = UNKNOWN_FIELD_MESSAGE.to_owned();
+                        }
+                        e
+                    })
+                    .collect(),
+            )),
+            // The detail of a malformed request is free text; its kind is not.
+            Self::ServerFn(err) => Self::ServerFn(match err {
+                ServerFnErrorErr::Registration(_) => ServerFnErrorErr::Registration(String::new()),
+                ServerFnErrorErr::UnsupportedRequestMethod(_) => {
+                    ServerFnErrorErr::UnsupportedRequestMethod(String::new())
+                }
+                ServerFnErrorErr::Request(_) => ServerFnErrorErr::Request(String::new()),
+                ServerFnErrorErr::Deserialization(_) => {
+                    ServerFnErrorErr::Deserialization(String::new())
+                }
+                ServerFnErrorErr::Args(_) => ServerFnErrorErr::Args(String::new()),
+                ServerFnErrorErr::MissingArg(_) => ServerFnErrorErr::MissingArg(String::new()),
+                ServerFnErrorErr::ServerError(_)
+                | ServerFnErrorErr::Serialization(_)
+                | ServerFnErrorErr::Response(_)
+                | ServerFnErrorErr::MiddlewareError(_) => {
+                    ServerFnErrorErr::ServerError(String::new())
+                }
+            }),
+            Self::RateLimited(seconds) => Self::RateLimited(seconds.min(3600)),
+            other => other,
+        }
+    }
+}
+
+/// Every message a form field can show. A test reads `src/` for field
+/// messages and fails on one missing here.
+pub const FIELD_MESSAGES: &[&str] = &[
+    crate::auth::validate::USERNAME_MESSAGE,
+    crate::auth::validate::EMAIL_MESSAGE,
+    crate::auth::validate::PASSWORD_MESSAGE,
+    crate::notes::NOTE_MESSAGE,
+    crate::cookies::NAME_LENGTH_MESSAGE,
+    crate::cookies::NAME_CONTROL_MESSAGE,
+    "That username is taken.",
+    "That email is already registered.",
+    "That is not your current password.",
+    "This is the session you are using; log out instead.",
+    "Page numbers start at 1.",
+    "The page must be a number.",
+];
+
+/// Shown for a field message that is not one of [`FIELD_MESSAGES`].
+pub const UNKNOWN_FIELD_MESSAGE: &str = "Please check this field.";
+
 impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         Self::ServerFn(value)
+    }
+
+    /// Every error read back (from a response, or from a URL after a form
+    /// post without JavaScript) is shown in the app's own words only.
+    fn de(data: leptos::server_fn::Bytes) -> Self {
+        use leptos::server_fn::Decodes;
+        JsonEncoding::decode(data)
+            .unwrap_or_else(|e| Self::ServerFn(ServerFnErrorErr::Deserialization(e.to_string())))
+            .with_own_text()
     }
 }
 
@@ -155,6 +247,9 @@ mod ssr {
                 let status = http::StatusCode::from_u16(err.status())
                     .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
                 res.set_status(status);
+                if let Some(seconds) = err.retry_after() {
+                    res.insert_header(http::header::RETRY_AFTER, seconds.into());
+                }
             }
         }
         err
@@ -212,12 +307,17 @@ mod ssr {
             let status = http::StatusCode::from_u16(self.status())
                 .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
             let body = serde_json::to_string(&self).unwrap_or_default();
-            (
+            let mut res = (
                 status,
                 [(http::header::CONTENT_TYPE, "application/json")],
                 body,
             )
-                .into_response()
+                .into_response();
+            if let Some(seconds) = self.retry_after() {
+                res.headers_mut()
+                    .insert(http::header::RETRY_AFTER, seconds.into());
+            }
+            res
         }
     }
 
@@ -278,6 +378,83 @@ mod tests {
             AppError::InvalidCredentials.to_string(),
             "Invalid username or password."
         );
+    }
+
+    #[test]
+    fn an_error_read_back_shows_only_the_apps_own_text() {
+        use leptos::server_fn::{Bytes, Encodes};
+        let read_back = |err: &AppError| {
+            AppError::de(Bytes::from(JsonEncoding::encode(err).unwrap().to_vec())).to_string()
+        };
+        let foreign = "Your account is locked. Call +1 555 0100 now.";
+        for err in [
+            AppError::field("username", foreign),
+            AppError::ServerFn(ServerFnErrorErr::Args(foreign.into())),
+            AppError::ServerFn(ServerFnErrorErr::ServerError(foreign.into())),
+            AppError::ServerFn(ServerFnErrorErr::Registration(foreign.into())),
+        ] {
+            let shown = read_back(&err);
+            assert!(!shown.contains("locked"), "{shown}");
+        }
+        // The app's own errors come back as they were.
+        for err in [
+            AppError::InvalidCredentials,
+            AppError::TooManyAttempts,
+            AppError::RateLimited(12),
+            AppError::Busy,
+            AppError::field("note", crate::notes::NOTE_MESSAGE),
+            AppError::field("username", "That username is taken."),
+        ] {
+            assert_eq!(read_back(&err), err.to_string());
+        }
+        // Garbage is a generic error, not a panic.
+        let garbage = AppError::de(Bytes::from_static(b"{not json"));
+        assert!(matches!(garbage, AppError::ServerFn(_)));
+    }
+
+    /// Every literal field message in `src/` is one `with_own_text` keeps.
+    #[test]
+    fn every_field_message_in_the_source_is_listed() {
+        fn walk(dir: &std::path::Path, out: &mut Vec<(String, String)>) {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    walk(&path, out);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    out.push((
+                        path.display().to_string(),
+                        std::fs::read_to_string(&path).unwrap(),
+                    ));
+                }
+            }
+        }
+        let mut files = Vec::new();
+        walk(
+            std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/src")),
+            &mut files,
+        );
+        let mut found = 0;
+        for (path, text) in files.iter().filter(|(p, _)| !p.ends_with("error.rs")) {
+            for call in ["AppError::field(", "errors.push("] {
+                for (at, _) in text.match_indices(call) {
+                    let args = &text[at + call.len()..];
+                    let args = &args[..args.find(')').unwrap_or(args.len())];
+                    // The message: the second argument, when it is a literal.
+                    let Some(second) = args.split_once(',').map(|(_, m)| m.trim()) else {
+                        continue;
+                    };
+                    if let Some(literal) = second.strip_prefix('"') {
+                        let literal = &literal[..literal.find('"').unwrap_or(0)];
+                        found += 1;
+                        assert!(
+                            FIELD_MESSAGES.contains(&literal),
+                            "{path}: {literal:?} is not in FIELD_MESSAGES"
+                        );
+                    }
+                }
+            }
+        }
+        assert!(found >= 6, "the scan found only {found} messages");
     }
 
     #[test]

@@ -17,9 +17,13 @@ pub mod api_guard;
 #[cfg(feature = "ssr")]
 pub mod cli;
 #[cfg(feature = "ssr")]
+pub mod client;
+#[cfg(feature = "ssr")]
 pub mod config;
 #[cfg(feature = "ssr")]
 pub mod db;
+#[cfg(feature = "ssr")]
+pub mod files;
 #[cfg(feature = "ssr")]
 pub mod outage;
 #[cfg(feature = "ssr")]

@@ -47,6 +47,7 @@ pub struct Shared {
     pub hasher: Hasher,
     pub throttle: Throttle,
     pub session_policy: Policy,
+    pub client_limits: crate::client::ClientLimits,
 }
 
 impl std::ops::Deref for AppState {
@@ -103,14 +104,15 @@ impl Application {
         let state = AppState(Arc::new(Shared {
             leptos_options: settings.leptos.clone(),
             db,
-            hasher: Hasher::new()?,
+            hasher: Hasher::new(settings.password_queue)?,
             throttle: settings.login_throttle,
             session_policy,
+            client_limits: crate::client::ClientLimits::new(settings.client_rates),
             settings: Arc::new(settings),
         }));
         let session_layer =
             SessionManagerLayer::new(PolicyStore::new(store.clone(), session_policy))
-                .with_name("sesame_session")
+                .with_name(session_cookie_name(state.settings.cookie_secure))
                 .with_http_only(true)
                 .with_same_site(SameSite::Lax)
                 .with_secure(state.settings.cookie_secure)
@@ -138,10 +140,19 @@ impl Application {
             ))
             // axum's middleware takes axum's body type back.
             .map_request(|req: axum::http::Request<_>| req.map(axum::body::Body::new))
+            .layer(middleware::from_fn_with_state(
+                Arc::from(state.settings.trusted_proxies.as_slice()),
+                crate::client::identify,
+            ))
             .layer(middleware::from_fn(api_guard))
             .layer(middleware::from_fn(report_outage))
             .layer(middleware::from_fn(crate::db::shared_reads))
+            .layer(middleware::from_fn(crate::auth::store::merge_saves))
             .layer(auth_layer)
+            .layer(middleware::from_fn_with_state(
+                state.clone(),
+                crate::client::limit_new_sessions,
+            ))
             .layer(middleware::from_fn_with_state(session_policy, maintain))
             .layer(middleware::from_fn_with_state(
                 state.clone(),
@@ -155,6 +166,7 @@ impl Application {
         // Started last, once nothing above can fail and leave it running.
         let every = state.settings.session_cleanup_every;
         let db = state.db.clone();
+        let pruned = state.clone();
         let cleanup = tokio::spawn(async move {
             let sessions = async {
                 if let Err(err) = store.continuously_delete_expired(every).await {
@@ -170,6 +182,7 @@ impl Application {
                     if let Err(err) = crate::auth::devices::delete_expired(&db, now).await {
                         tracing::warn!("could not prune the session index: {err}");
                     }
+                    pruned.client_limits.prune();
                 }
             };
             tokio::join!(sessions, index);
@@ -206,6 +219,20 @@ impl Application {
         let served = crate::serve::serve(self.listener, self.router, self.limits, stop).await;
         self.cleanup.abort();
         served
+    }
+}
+
+/// The session cookie's name. With `Secure`, the `__Host-` prefix: the
+/// browser then accepts it only from this exact host over HTTPS, with
+/// `Path=/` and no `Domain`, so a sibling subdomain (or a network attacker
+/// over plain HTTP) cannot plant one of its own, such as a signed-in
+/// session of the attacker's account. Over plain HTTP (development) the
+/// browser would refuse a prefixed cookie, so it has none.
+pub fn session_cookie_name(secure: bool) -> &'static str {
+    if secure {
+        "__Host-sesame_session"
+    } else {
+        "sesame_session"
     }
 }
 

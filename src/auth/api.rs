@@ -22,29 +22,36 @@ pub async fn login(
     };
     let state = app_state().map_err(reject)?;
     let mut auth = session::current().await.map_err(reject)?;
-    // Counted by username in the database, before any password work.
-    let key = throttle::key(&username);
     state
+        .client_limits
+        .password_attempt(crate::client::current())
+        .map_err(reject)?;
+    // Counted by username in the database before any password work, in
+    // the same step as the check: see `Throttle::reserve`.
+    let attempt = state
         .throttle
-        .check(&state.db, &key)
+        .reserve(&state.db, &throttle::key(&username))
         .await
         .map_err(reject)?;
-
-    let user = auth
-        .authenticate(Credentials { username, password })
-        .await
-        .map_err(|e| reject(session::auth_error(e)))?;
+    let user = match auth.authenticate(Credentials { username, password }).await {
+        Ok(user) => user,
+        // Busy or an outage: the password was never judged.
+        Err(err) => {
+            state.throttle.release(&state.db, attempt).await;
+            return Err(reject(session::auth_error(err)));
+        }
+    };
     let Some(user) = user else {
         state
             .throttle
-            .record_failure(&state.db, &key)
+            .failed(&state.db, attempt)
             .await
             .map_err(reject)?;
         return Err(reject(AppError::InvalidCredentials));
     };
     state
         .throttle
-        .clear(&state.db, &key)
+        .succeeded(&state.db, attempt)
         .await
         .map_err(reject)?;
     session::sign_in(&mut auth, &user, remember.is_some())
@@ -131,6 +138,10 @@ pub async fn register(
         return Err(reject(AppError::Validation(errors)));
     };
 
+    state
+        .client_limits
+        .password_attempt(crate::client::current())
+        .map_err(reject)?;
     let hash = state.hasher.hash(password).await.map_err(reject)?;
     let user = match db::insert(&state.db, &username, &email, &hash)
         .await
@@ -244,21 +255,30 @@ pub async fn change_password(current: String, new: String) -> Result<(), AppErro
     let state = app_state().map_err(reject)?;
     let (user, handle) = signed_in().await.map_err(reject)?;
     let new = Password::parse(&new).map_err(|m| reject(AppError::field("new", m)))?;
-    let key = crate::auth::throttle::key(&user.username);
     state
+        .client_limits
+        .password_attempt(crate::client::current())
+        .map_err(reject)?;
+    let attempt = state
         .throttle
-        .check(&state.db, &key)
+        .reserve(&state.db, &crate::auth::throttle::key(&user.username))
         .await
         .map_err(reject)?;
-    let ok = state
+    let ok = match state
         .hasher
         .verify(&current, Some(&user.password_hash))
         .await
-        .map_err(reject)?;
+    {
+        Ok(ok) => ok,
+        Err(err) => {
+            state.throttle.release(&state.db, attempt).await;
+            return Err(reject(err));
+        }
+    };
     if !ok {
         state
             .throttle
-            .record_failure(&state.db, &key)
+            .failed(&state.db, attempt)
             .await
             .map_err(reject)?;
         return Err(reject(AppError::field(
@@ -266,6 +286,11 @@ pub async fn change_password(current: String, new: String) -> Result<(), AppErro
             "That is not your current password.",
         )));
     }
+    state
+        .throttle
+        .succeeded(&state.db, attempt)
+        .await
+        .map_err(reject)?;
     let hash = state.hasher.hash(new).await.map_err(reject)?;
     // A new hash and a new session token: every other session fails its
     // auth-hash check from now on; their index rows go too.

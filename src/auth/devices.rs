@@ -21,7 +21,8 @@ use axum::{
     response::Response,
 };
 
-/// How stale "last seen" may get before a request writes it again.
+/// How stale "last seen" may get before a request writes it again; less
+/// for a browser session with a short idle limit (`session::index_refresh`).
 pub const SEEN_EVERY: i64 = 5 * 60;
 
 #[derive(sqlx::FromRow)]
@@ -221,10 +222,10 @@ async fn check(state: &AppState, mut req: Request) -> Result<Request, Response> 
     };
     match (seen, handle) {
         (Some(seen), Some(handle)) => {
-            if now - seen >= SEEN_EVERY {
-                let expires_at = session::expires_at(&auth.session, &state.session_policy)
-                    .await
-                    .map_err(|err| err.into_response_with_status())?;
+            let (every, expires_at) = session::index_refresh(&auth.session, &state.session_policy)
+                .await
+                .map_err(|err| err.into_response_with_status())?;
+            if now - seen >= every {
                 if let Err(err) = touch(&state.db, &handle, now, expires_at).await {
                     tracing::warn!("could not update last seen: {err}");
                 }

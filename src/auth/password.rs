@@ -1,5 +1,11 @@
 //! [ssr] argon2id hashing and verification, off the async runtime.
 //!
+//! The queue in front of the threads is bounded: when it is full a request
+//! is answered `503` at once instead of waiting behind a flood it cannot
+//! see the end of, and a job whose request has gone (timed out, client
+//! disconnected) is dropped unverified, so a spray of logins stops costing
+//! work the moment it stops.
+//!
 //! On a few threads of their own (one per core), not tokio's blocking pool:
 //! the blocking pool runs each hash on whichever of up to 512 threads is
 //! free, and every one of them keeps its own malloc arena with a 19 MiB
@@ -11,7 +17,10 @@ use argon2::{
     Algorithm, Argon2, Block, Params, Version,
 };
 use std::cell::RefCell;
-use std::sync::{mpsc, Arc, Mutex};
+use std::sync::{
+    atomic::{AtomicUsize, Ordering},
+    mpsc, Arc, Mutex,
+};
 
 /// OWASP's argon2id parameters: 19 MiB, 2 passes, 1 lane.
 const MEMORY_KIB: u32 = 19_456;
@@ -28,6 +37,19 @@ pub struct Hasher {
     /// Verified against when the username is unknown, so an unknown user
     /// costs the same work as a wrong password.
     dummy_hash: Arc<str>,
+    /// Jobs queued or running, and how many may be.
+    pending: Arc<AtomicUsize>,
+    capacity: usize,
+}
+
+/// Takes a place in the queue; gives it back when the job is done, dropped
+/// unrun, or never sent.
+struct Place(Arc<AtomicUsize>);
+
+impl Drop for Place {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
 }
 
 fn params() -> Params {
@@ -109,9 +131,15 @@ fn verify_blocking(password: &str, hash: &str) -> bool {
 }
 
 impl Hasher {
-    /// Computes the dummy hash once; call at start-up.
-    pub fn new() -> anyhow::Result<Self> {
+    /// Computes the dummy hash once; call at start-up. Up to `queue` jobs
+    /// wait while every thread is busy.
+    pub fn new(queue: usize) -> anyhow::Result<Self> {
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        Self::with_threads(cores, queue)
+    }
+
+    fn with_threads(threads: usize, waiting: usize) -> anyhow::Result<Self> {
+        let cores = threads.max(1);
         let dummy_hash = hash_blocking("sesame-dummy-password")
             .map_err(|e| anyhow::anyhow!("argon2 does not work here: {e}"))?;
         let (jobs, queue) = mpsc::channel::<Job>();
@@ -139,7 +167,14 @@ impl Hasher {
         Ok(Self {
             jobs,
             dummy_hash: dummy_hash.into(),
+            pending: Arc::new(AtomicUsize::new(0)),
+            capacity: cores + waiting,
         })
+    }
+
+    /// Jobs queued or running now.
+    pub fn pending(&self) -> usize {
+        self.pending.load(Ordering::Acquire)
     }
 
     pub async fn hash(&self, password: Password) -> Result<String, AppError> {
@@ -165,9 +200,29 @@ impl Hasher {
         &self,
         work: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, AppError> {
+        // Taken with one atomic step, so a burst cannot overfill the queue.
+        let taken = self
+            .pending
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                (n < self.capacity).then_some(n + 1)
+            });
+        if taken.is_err() {
+            tracing::warn!("password queue full; answering 503");
+            return Err(AppError::Busy);
+        }
+        let place = Place(self.pending.clone());
         let (done, result) = tokio::sync::oneshot::channel();
         let job: Job = Box::new(move || {
-            let _ = done.send(work());
+            // The request was dropped (timed out, disconnected) while this
+            // waited: nobody would read the answer.
+            if done.is_closed() {
+                return;
+            }
+            let answer = work();
+            // Free the place before answering: the caller may send its next
+            // job the moment it has this answer.
+            drop(place);
+            let _ = done.send(answer);
         });
         self.jobs.send(job).map_err(|_| {
             tracing::error!("the password threads are gone");
@@ -186,7 +241,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_hash_is_argon2id_with_the_owasp_parameters_and_verifies() {
-        let hasher = Hasher::new().unwrap();
+        let hasher = Hasher::new(4).unwrap();
         let hash = hasher
             .hash(Password::parse("correct horse").unwrap())
             .await
@@ -201,8 +256,68 @@ mod tests {
 
     #[tokio::test]
     async fn an_unknown_user_never_verifies() {
-        let hasher = Hasher::new().unwrap();
+        let hasher = Hasher::new(4).unwrap();
         assert!(!hasher.verify("sesame-dummy-password", None).await.unwrap());
+    }
+
+    /// One thread, a queue of two: a burst of ten at once gets three places
+    /// (one running, two waiting) and seven 503s, none of them late; the
+    /// queue is free again afterwards.
+    #[tokio::test]
+    async fn a_full_queue_answers_busy_at_once() {
+        let hasher = Hasher::with_threads(1, 2).unwrap();
+        let slow = |hasher: Hasher| async move {
+            hasher
+                .run(|| std::thread::sleep(std::time::Duration::from_millis(300)))
+                .await
+        };
+        let started = std::time::Instant::now();
+        let burst: Vec<_> = (0..10)
+            .map(|_| tokio::spawn(slow(hasher.clone())))
+            .collect();
+        let mut ok = 0;
+        let mut busy = 0;
+        for job in burst {
+            match job.await.unwrap() {
+                Ok(()) => ok += 1,
+                Err(AppError::Busy) => busy += 1,
+                Err(other) => panic!("{other:?}"),
+            }
+        }
+        assert_eq!((ok, busy), (3, 7));
+        assert!(started.elapsed() < std::time::Duration::from_secs(2));
+        assert_eq!(hasher.pending(), 0);
+        assert!(hasher.verify("x", None).await.is_ok());
+    }
+
+    /// A job whose caller gave up is not run.
+    #[tokio::test]
+    async fn a_job_whose_caller_has_gone_is_dropped_unrun() {
+        use std::sync::atomic::AtomicBool;
+        let hasher = Hasher::with_threads(1, 4).unwrap();
+        let blocker = tokio::spawn({
+            let hasher = hasher.clone();
+            async move {
+                hasher
+                    .run(|| std::thread::sleep(std::time::Duration::from_millis(300)))
+                    .await
+            }
+        });
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        let ran = Arc::new(AtomicBool::new(false));
+        let waiting = {
+            let ran = ran.clone();
+            let hasher = hasher.clone();
+            async move { hasher.run(move || ran.store(true, Ordering::SeqCst)).await }
+        };
+        // The caller gives up while the job waits behind the blocker.
+        let gave_up = tokio::time::timeout(std::time::Duration::from_millis(50), waiting).await;
+        assert!(gave_up.is_err());
+        blocker.await.unwrap().unwrap();
+        // A later job runs after the dropped one would have.
+        hasher.run(|| ()).await.unwrap();
+        assert!(!ran.load(Ordering::SeqCst), "the abandoned job ran");
+        assert_eq!(hasher.pending(), 0);
     }
 
     #[test]

@@ -38,10 +38,16 @@ pub struct Policy {
 
 impl Policy {
     /// How often activity is written back. A session is only written when it
-    /// changed or when this much of its lifetime has passed since the last
-    /// write, never on every request.
+    /// changed or when this much time has passed since the last write, never
+    /// on every request. For a browser session it is a twelfth of the idle
+    /// limit and at most a minute, so an idle session ends between N and
+    /// N + 1 minutes after its last request (N + N/12 below 12 minutes).
     fn renew_every(&self, remember: bool) -> Duration {
-        (if remember { self.lifetime } else { self.idle }) / 12
+        if remember {
+            self.lifetime / 12
+        } else {
+            (self.idle / 12).min(Duration::from_secs(60))
+        }
     }
 
     fn expiry(&self, remember: bool) -> Expiry {
@@ -113,17 +119,15 @@ pub async fn keep_signed_in(auth: &mut AuthSession, user: &User) -> Result<(), A
     Ok(())
 }
 
-/// Where the current request comes from: the peer's address and the
-/// browser's own description of itself.
+/// Where the current request comes from: the client's address (the peer,
+/// or what a trusted proxy says; see `crate::client`) and the browser's own
+/// description of itself.
 fn origin() -> devices::Origin {
     let parts = leptos::prelude::use_context::<http::request::Parts>();
     let ip = parts
         .as_ref()
-        .and_then(|p| {
-            p.extensions
-                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        })
-        .map(|info| info.0.ip().to_string())
+        .and_then(|p| p.extensions.get::<crate::client::ClientIp>())
+        .map(|client| client.0.to_string())
         .unwrap_or_else(|| "unknown".to_owned());
     let user_agent = parts
         .as_ref()
@@ -139,10 +143,14 @@ pub async fn handle(session: &Session) -> Result<Option<String>, AppError> {
     Ok(session.get(HANDLE).await?)
 }
 
-/// When this session ends if nothing happens, as unix seconds.
-pub async fn expires_at(session: &Session, policy: &Policy) -> Result<i64, AppError> {
+/// How this session's device row is kept alive: at most how many seconds
+/// its "last seen" may lag, and the expiry to write when it is refreshed.
+/// The row is refreshed at least as often as the session itself, so it
+/// outlives the session and an active session is never taken for revoked.
+pub async fn index_refresh(session: &Session, policy: &Policy) -> Result<(i64, i64), AppError> {
     let remember = session.get::<bool>(REMEMBER).await?.unwrap_or(false);
-    Ok(now() + deadline(policy, remember).as_secs() as i64)
+    let every = (policy.renew_every(remember).as_secs() as i64).clamp(1, devices::SEEN_EVERY);
+    Ok((every, now() + deadline(policy, remember).as_secs() as i64))
 }
 
 /// `Log out`: ends the sign-in and keeps the rest, like Flask's

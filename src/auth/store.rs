@@ -1,9 +1,20 @@
 //! [ssr] Where sessions live: the SQL database (SQLite or PostgreSQL, the
 //! tower-sessions sqlx stores) or Redis (`REDIS_URL`, the tower-sessions
 //! Redis store), chosen at start-up.
-use crate::{config::Secret, db::Db};
+//!
+//! Saving never loses another request's write. tower-sessions saves the
+//! whole record a request loaded, so two requests of one browser at once
+//! (a note being saved while another request renews the session) would
+//! each write what they saw and the last one would drop the other's
+//! change. Here a save writes only what this request changed, applied to
+//! the record as it is stored now, with a compare-and-swap on the stored
+//! bytes (retried if another save got in between), in SQL and Redis alike.
+use crate::{
+    config::Secret,
+    db::{on_pool, Db},
+};
 use anyhow::Context;
-use std::time::Duration;
+use std::{cell::RefCell, collections::HashMap, time::Duration};
 use tower_sessions::{
     session::{Id, Record},
     session_store::{self, ExpiredDeletion},
@@ -27,9 +38,70 @@ const REDIS_POOL_SIZE: usize = 4;
 pub enum Store {
     /// The store, and the database for reading records on this thread.
     Sqlite(SqliteStore, Db),
-    Postgres(PostgresStore),
-    Redis(RedisStore<Pool>),
+    /// The store, and the database for the compare-and-swap.
+    Postgres(PostgresStore, Db),
+    /// The store, and its pool for the compare-and-swap.
+    Redis(RedisStore<Pool>, Pool),
 }
+
+tokio::task_local! {
+    /// The data of each session as this request loaded (or last saved) it:
+    /// what a save compares with to find what the request changed.
+    static LOADED: RefCell<HashMap<Id, Data>>;
+}
+
+type Data = HashMap<String, serde_json::Value>;
+
+/// Middleware, around the session layer: a save in this request merges
+/// (see the module's documentation). Without it a save writes the record.
+pub async fn merge_saves(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    LOADED
+        .scope(RefCell::new(HashMap::new()), next.run(req))
+        .await
+}
+
+fn remember_loaded(id: Id, data: &Data) {
+    let _ = LOADED.try_with(|loaded| loaded.borrow_mut().insert(id, data.clone()));
+}
+
+/// One key set to a value, or removed (`None`).
+type Change = (String, Option<serde_json::Value>);
+
+/// What changed from `before` to `after`.
+fn changes(before: &Data, after: &Data) -> Vec<Change> {
+    let mut changes: Vec<Change> = after
+        .iter()
+        .filter(|(k, v)| before.get(*k) != Some(*v))
+        .map(|(k, v)| (k.clone(), Some(v.clone())))
+        .collect();
+    changes.extend(
+        before
+            .keys()
+            .filter(|k| !after.contains_key(*k))
+            .map(|k| (k.clone(), None)),
+    );
+    changes
+}
+
+fn apply(changes: &[Change], data: &mut Data) {
+    for (key, value) in changes {
+        match value {
+            Some(value) => data.insert(key.clone(), value.clone()),
+            None => data.remove(key),
+        };
+    }
+}
+
+/// Sets the key to the new bytes only if it still holds the old ones.
+const REDIS_SWAP: &str = "if redis.call('GET', KEYS[1]) == ARGV[1] then \
+    redis.call('SET', KEYS[1], ARGV[2], 'EXAT', ARGV[3]) return 1 else return 0 end";
+
+/// How often a save is retried when other saves of the same session keep
+/// getting in first (each retry means one of them succeeded).
+const SWAP_ATTEMPTS: usize = 16;
 
 impl Store {
     /// Redis when `redis_url` is given, else a `sessions` table in `db`,
@@ -50,13 +122,14 @@ impl Store {
                     .with_schema_name("public")
                     .and_then(|s| s.with_table_name("sessions"))
                     .map_err(|e| anyhow::anyhow!(e))?,
+                db.clone(),
             ),
         };
         crate::db::with_schema_lock(db, async {
             match &store {
                 Store::Sqlite(s, _) => s.migrate().await?,
-                Store::Postgres(s) => s.migrate().await?,
-                Store::Redis(_) => {}
+                Store::Postgres(s, _) => s.migrate().await?,
+                Store::Redis(..) => {}
             }
             Ok(())
         })
@@ -68,8 +141,8 @@ impl Store {
     pub fn kind(&self) -> &'static str {
         match self {
             Store::Sqlite(..) => "sqlite",
-            Store::Postgres(_) => "postgres",
-            Store::Redis(_) => "redis",
+            Store::Postgres(..) => "postgres",
+            Store::Redis(..) => "redis",
         }
     }
 }
@@ -95,7 +168,7 @@ async fn open_redis(url: &str) -> anyhow::Result<Store> {
         .await
         .context("Redis did not answer within 10 s")?
         .context("connecting to Redis")?;
-    Ok(Store::Redis(RedisStore::new(pool)))
+    Ok(Store::Redis(RedisStore::new(pool.clone()), pool))
 }
 
 /// The key a session is stored under: SHA-256 of the cookie's id, cut to
@@ -127,21 +200,124 @@ fn noted<T>(result: session_store::Result<T>) -> session_store::Result<T> {
     result
 }
 
+fn backend(err: impl std::fmt::Display) -> session_store::Error {
+    session_store::Error::Backend(err.to_string())
+}
+
 impl Store {
     async fn delete_at_rest(&self, key: &Id) -> session_store::Result<()> {
         noted(match self {
             Store::Sqlite(s, _) => s.delete(key).await,
-            Store::Postgres(s) => s.delete(key).await,
-            Store::Redis(s) => s.delete(key).await,
+            Store::Postgres(s, _) => s.delete(key).await,
+            Store::Redis(s, _) => s.delete(key).await,
         })
     }
 
     async fn create_at_rest(&self, record: &mut Record) -> session_store::Result<()> {
         noted(match self {
             Store::Sqlite(s, _) => s.create(record).await,
-            Store::Postgres(s) => s.create(record).await,
-            Store::Redis(s) => s.create(record).await,
+            Store::Postgres(s, _) => s.create(record).await,
+            Store::Redis(s, _) => s.create(record).await,
         })
+    }
+
+    async fn save_at_rest(&self, record: &Record) -> session_store::Result<()> {
+        noted(match self {
+            Store::Sqlite(s, _) => s.save(record).await,
+            Store::Postgres(s, _) => s.save(record).await,
+            Store::Redis(s, _) => s.save(record).await,
+        })
+    }
+
+    /// The stored bytes under `key`, expired or not.
+    async fn raw(&self, key: &Id) -> session_store::Result<Option<Vec<u8>>> {
+        const SQL: &str = "SELECT data FROM sessions WHERE id = $1";
+        match self {
+            Store::Sqlite(_, db) | Store::Postgres(_, db) => Ok(on_pool!(db, pool => {
+                sqlx::query_scalar(SQL)
+                    .bind(key.to_string())
+                    .fetch_optional(pool)
+                    .await
+                    .map_err(backend)?
+            })),
+            Store::Redis(_, pool) => {
+                use tower_sessions_redis_store::fred::prelude::KeysInterface;
+                let bytes: Option<Vec<u8>> = pool.get(key.to_string()).await.map_err(backend)?;
+                Ok(bytes)
+            }
+        }
+    }
+
+    /// Writes `new` under `key` if it still holds `old`; whether it did.
+    async fn swap(&self, key: &Id, old: &[u8], new: &Record) -> session_store::Result<bool> {
+        const SQL: &str =
+            "UPDATE sessions SET data = $1, expiry_date = $2 WHERE id = $3 AND data = $4";
+        let bytes =
+            rmp_serde::to_vec(new).map_err(|e| session_store::Error::Encode(e.to_string()))?;
+        let swapped = match self {
+            Store::Sqlite(_, db) | Store::Postgres(_, db) => on_pool!(db, pool => {
+                sqlx::query(SQL)
+                    .bind(&bytes)
+                    .bind(new.expiry_date)
+                    .bind(key.to_string())
+                    .bind(old)
+                    .execute(pool)
+                    .await
+                    .map_err(backend)?
+                    .rows_affected()
+            }),
+            Store::Redis(_, pool) => {
+                use tower_sessions_redis_store::fred::{
+                    prelude::ClientLike,
+                    types::{CustomCommand, Value},
+                };
+                let args: Vec<Value> = vec![
+                    REDIS_SWAP.into(),
+                    1.into(),
+                    key.to_string().into(),
+                    Value::Bytes(old.to_vec().into()),
+                    Value::Bytes(bytes.into()),
+                    new.expiry_date.unix_timestamp().into(),
+                ];
+                let swapped: i64 = pool
+                    .next()
+                    .custom(CustomCommand::new_static("EVAL", None, false), args)
+                    .await
+                    .map_err(backend)?;
+                swapped as u64
+            }
+        };
+        Ok(swapped == 1)
+    }
+
+    /// Applies `changes` to the record stored under `key`, which this
+    /// request loaded. A record gone meanwhile (logged out, revoked,
+    /// expired) stays gone: a save never brings a session back.
+    async fn save_changes(
+        &self,
+        key: &Id,
+        changes: &[Change],
+        expiry_date: time::OffsetDateTime,
+    ) -> session_store::Result<()> {
+        for _ in 0..SWAP_ATTEMPTS {
+            let Some(old) = noted(self.raw(key).await)? else {
+                return Ok(());
+            };
+            let mut record: Record = rmp_serde::from_slice(&old)
+                .map_err(|e| session_store::Error::Decode(e.to_string()))?;
+            if record.expiry_date <= time::OffsetDateTime::now_utc() {
+                return Ok(());
+            }
+            apply(changes, &mut record.data);
+            record.id = *key;
+            record.expiry_date = expiry_date;
+            if noted(self.swap(key, &old, &record).await)? {
+                return Ok(());
+            }
+        }
+        noted(Err(backend(
+            "the session kept changing while it was being saved",
+        )))
     }
 }
 
@@ -157,6 +333,7 @@ impl SessionStore for Store {
             // The inner store picks a new key when the key is taken (never,
             // in practice); a key that isn't a hash has no id: draw again.
             if at_rest.id == key {
+                remember_loaded(record.id, &record.data);
                 return Ok(());
             }
             self.delete_at_rest(&at_rest.id).await?;
@@ -165,12 +342,21 @@ impl SessionStore for Store {
     }
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        let record = stored(record);
-        noted(match self {
-            Store::Sqlite(s, _) => s.save(&record).await,
-            Store::Postgres(s) => s.save(&record).await,
-            Store::Redis(s) => s.save(&record).await,
-        })
+        let loaded = LOADED
+            .try_with(|loaded| loaded.borrow().get(&record.id).cloned())
+            .ok()
+            .flatten();
+        match loaded {
+            Some(before) => {
+                let changes = changes(&before, &record.data);
+                self.save_changes(&at_rest(&record.id), &changes, record.expiry_date)
+                    .await?;
+            }
+            // Not loaded in this request (outside the middleware): as is.
+            None => self.save_at_rest(&stored(record)).await?,
+        }
+        remember_loaded(record.id, &record.data);
+        Ok(())
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
@@ -180,11 +366,12 @@ impl SessionStore for Store {
                 Some(record) => Ok(record),
                 None => s.load(&key).await,
             },
-            Store::Postgres(s) => s.load(&key).await,
-            Store::Redis(s) => s.load(&key).await,
+            Store::Postgres(s, _) => s.load(&key).await,
+            Store::Redis(s, _) => s.load(&key).await,
         })?;
         Ok(loaded.map(|mut record| {
             record.id = *id;
+            remember_loaded(*id, &record.data);
             record
         }))
     }
@@ -216,9 +403,9 @@ impl ExpiredDeletion for Store {
     async fn delete_expired(&self) -> session_store::Result<()> {
         match self {
             Store::Sqlite(s, _) => s.delete_expired().await,
-            Store::Postgres(s) => s.delete_expired().await,
+            Store::Postgres(s, _) => s.delete_expired().await,
             // Redis expires each key itself (the store sets EXAT).
-            Store::Redis(_) => Ok(()),
+            Store::Redis(..) => Ok(()),
         }
     }
 }

@@ -31,32 +31,82 @@ fn now_ms() -> i64 {
     time::OffsetDateTime::now_utc().unix_timestamp_nanos() as i64 / 1_000_000
 }
 
+/// An attempt counted in the window before its password is verified.
+/// Judge it with [`Throttle::succeeded`], [`Throttle::failed`] or
+/// [`Throttle::release`]; one never judged (the request was dropped
+/// mid-way) stays counted as a failure, so hanging up buys no free guess.
+#[must_use]
+pub struct Attempt {
+    key: String,
+    id: String,
+}
+
+/// The PostgreSQL advisory lock class under which attempts for one key
+/// take turns (the key's hash is the lock's other half).
+const PG_LOCK_CLASS: i32 = 0x5345;
+
 impl Throttle {
-    /// `Err(TooManyAttempts)` once `max_failures` have been counted in the window.
-    pub async fn check(&self, db: &Db, key: &str) -> Result<(), AppError> {
-        let since = now_ms() - self.window.as_millis() as i64;
-        const SQL: &str =
-            "SELECT COUNT(*) FROM login_failures WHERE username_key = $1 AND failed_at > $2";
-        let failures: i64 = on_pool!(db, pool => {
-            sqlx::query_scalar(SQL).bind(key).bind(since).fetch_one(pool).await?
-        });
-        if failures >= self.max_failures {
-            Err(AppError::TooManyAttempts)
+    /// Counts an attempt for `key`, or `Err(TooManyAttempts)` when the window
+    /// already holds `max_failures` (failures and attempts still running).
+    ///
+    /// The check and the count are one step, so however many attempts
+    /// arrive at once, at most `max_failures` passwords are verified per key
+    /// and window, across instances too: on SQLite a single INSERT … SELECT
+    /// runs under the database's write lock; on PostgreSQL attempts for the
+    /// same key take turns on an advisory lock.
+    pub async fn reserve(&self, db: &Db, key: &str) -> Result<Attempt, AppError> {
+        const SQL: &str = "INSERT INTO login_failures (username_key, failed_at, attempt) \
+            SELECT $1, $2, $3 WHERE \
+            (SELECT COUNT(*) FROM login_failures WHERE username_key = $1 AND failed_at > $4) < $5";
+        let now = now_ms();
+        let since = now - self.window.as_millis() as i64;
+        let id = crate::auth::devices::new_handle();
+        let counted = match db {
+            Db::Sqlite(pool, _) => sqlx::query(SQL)
+                .bind(key)
+                .bind(now)
+                .bind(&id)
+                .bind(since)
+                .bind(self.max_failures)
+                .execute(pool)
+                .await?
+                .rows_affected(),
+            Db::Postgres(pool) => {
+                let mut tx = pool.begin().await?;
+                sqlx::query("SELECT pg_advisory_xact_lock($1, hashtext($2))")
+                    .bind(PG_LOCK_CLASS)
+                    .bind(key)
+                    .execute(&mut *tx)
+                    .await?;
+                let counted = sqlx::query(SQL)
+                    .bind(key)
+                    .bind(now)
+                    .bind(&id)
+                    .bind(since)
+                    .bind(self.max_failures)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                tx.commit().await?;
+                counted
+            }
+        };
+        if counted == 1 {
+            Ok(Attempt {
+                key: key.to_owned(),
+                id,
+            })
         } else {
-            Ok(())
+            Err(AppError::TooManyAttempts)
         }
     }
 
-    pub async fn record_failure(&self, db: &Db, key: &str) -> Result<(), AppError> {
-        let now = now_ms();
-        let expired = now - self.window.as_millis() as i64;
+    /// The password was wrong: the attempt stays counted. Rows that have
+    /// left the window go, to keep the table small.
+    pub async fn failed(&self, db: &Db, attempt: Attempt) -> Result<(), AppError> {
+        let _ = attempt;
+        let expired = now_ms() - self.window.as_millis() as i64;
         on_pool!(db, pool => {
-            sqlx::query("INSERT INTO login_failures (username_key, failed_at) VALUES ($1, $2)")
-                .bind(key)
-                .bind(now)
-                .execute(pool)
-                .await?;
-            // Old rows are of no use; keep the table small.
             sqlx::query("DELETE FROM login_failures WHERE failed_at <= $1")
                 .bind(expired)
                 .execute(pool)
@@ -65,14 +115,33 @@ impl Throttle {
         Ok(())
     }
 
-    /// A successful login starts the count again.
-    pub async fn clear(&self, db: &Db, key: &str) -> Result<(), AppError> {
+    /// The password was right: the count starts again.
+    pub async fn succeeded(&self, db: &Db, attempt: Attempt) -> Result<(), AppError> {
         on_pool!(db, pool => {
             sqlx::query("DELETE FROM login_failures WHERE username_key = $1")
-                .bind(key)
+                .bind(&attempt.key)
                 .execute(pool)
                 .await?;
         });
         Ok(())
+    }
+
+    /// The password was never judged (the server was busy, the database
+    /// failed): the attempt does not count.
+    pub async fn release(&self, db: &Db, attempt: Attempt) {
+        let released: Result<(), AppError> = async {
+            on_pool!(db, pool => {
+                sqlx::query("DELETE FROM login_failures WHERE username_key = $1 AND attempt = $2")
+                    .bind(&attempt.key)
+                    .bind(&attempt.id)
+                    .execute(pool)
+                    .await?;
+            });
+            Ok(())
+        }
+        .await;
+        if let Err(err) = released {
+            tracing::warn!("could not release a login attempt: {err}");
+        }
     }
 }

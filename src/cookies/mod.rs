@@ -8,6 +8,8 @@ use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_AL
 pub const COOKIE: &str = "username";
 /// Longest name, in characters.
 pub const MAX_CHARS: usize = 64;
+pub const NAME_LENGTH_MESSAGE: &str = "Name must be 1–64 characters.";
+pub const NAME_CONTROL_MESSAGE: &str = "Name must not contain control characters.";
 
 /// Everything but RFC 3986's unreserved characters is encoded, so any name is
 /// a valid cookie value and reads back exactly.
@@ -25,10 +27,10 @@ impl CookieName {
     pub fn parse(input: &str) -> Result<Self, String> {
         let chars = input.chars().count();
         if chars == 0 || chars > MAX_CHARS {
-            return Err(format!("Name must be 1–{MAX_CHARS} characters."));
+            return Err(NAME_LENGTH_MESSAGE.to_owned());
         }
         if input.chars().any(char::is_control) {
-            return Err("Name must not contain control characters.".to_owned());
+            return Err(NAME_CONTROL_MESSAGE.to_owned());
         }
         Ok(Self(input.to_owned()))
     }

@@ -109,8 +109,11 @@ async fn connect_sqlite(url: &str) -> anyhow::Result<Db> {
         .synchronous(SqliteSynchronous::Normal)
         .busy_timeout(Duration::from_secs(5));
     let file = options.get_filename().to_owned();
-    if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    if file.as_os_str() != ":memory:" {
+        if let Some(dir) = file.parent() {
+            crate::files::private_dir(dir)?;
+        }
+        crate::files::private_file(&file)?;
     }
     let pool = SqlitePoolOptions::new()
         .acquire_timeout(ACQUIRE_TIMEOUT)
@@ -184,6 +187,37 @@ mod tests {
         assert!(!shown.contains("hunter2"), "{shown}");
         assert!(shown.contains("db.internal:5432/sesame"), "{shown}");
         assert!(!redact("postgres://[nonsense").contains("nonsense"));
+    }
+
+    /// The folder sesame makes, the database and SQLite's journals: the
+    /// owner's alone, whatever the umask.
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn the_database_and_its_folder_are_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+        let file = dir.path().join("data/sesame.db");
+        let db = Db::connect(&format!("sqlite://{}?mode=rwc", file.display()))
+            .await
+            .unwrap();
+        // Migrations have written: the WAL and its index exist.
+        assert_eq!(mode(&dir.path().join("data")), 0o700);
+        for name in ["sesame.db", "sesame.db-wal", "sesame.db-shm"] {
+            assert_eq!(mode(&dir.path().join("data").join(name)), 0o600, "{name}");
+        }
+        if let Db::Sqlite(pool, _) = db {
+            pool.close().await;
+        }
+        // A database left readable by an older version is tightened.
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+        Db::connect(&format!("sqlite://{}?mode=rwc", file.display()))
+            .await
+            .unwrap();
+        assert_eq!(mode(&file), 0o600);
+        // The operator's own folder is theirs to set.
+        assert_eq!(mode(dir.path()), 0o755);
     }
 
     #[tokio::test]

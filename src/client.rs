@@ -1,0 +1,324 @@
+//! [ssr] Who the client is, and how much one client may ask of the server.
+//!
+//! The client is the socket's peer. Behind a reverse proxy every peer is
+//! the proxy, so the operator lists the proxies in `TRUSTED_PROXIES`; only
+//! a request from one of them has its `Forwarded` / `X-Forwarded-For` read,
+//! from the right (the hop nearest to us) past every trusted hop. A header
+//! from anyone else is ignored: a client could write any address there.
+//!
+//! Two per-client limits keep one address from using up what everyone
+//! shares: password work (argon2 is the most expensive thing the server
+//! does) and stored sessions (each is a row or a Redis key). Both are GCRA
+//! buckets (`governor`), updated with one atomic step, so a burst sent at
+//! once is held to the limit exactly. They are per instance: behind a
+//! balancer with N instances one address gets at most N times the rate.
+use crate::{config::ClientRates, error::AppError};
+use axum::{
+    extract::{ConnectInfo, Request, State},
+    http::{header, HeaderMap, HeaderValue, StatusCode},
+    middleware::Next,
+    response::{IntoResponse, Response},
+};
+use governor::{clock::Clock, DefaultKeyedRateLimiter, Quota, RateLimiter};
+use ipnet::IpNet;
+use std::{
+    net::{IpAddr, Ipv6Addr, SocketAddr},
+    num::NonZeroU32,
+    sync::Arc,
+};
+use tower_sessions::Session;
+
+/// The client's address, in the request's extensions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClientIp(pub IpAddr);
+
+/// Middleware (outermost): works out the client's address once.
+pub async fn identify(
+    State(trusted): State<Arc<[IpNet]>>,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    let peer = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|info| info.0.ip())
+        .unwrap_or(IpAddr::from([0, 0, 0, 0]));
+    let client = client_ip(peer, req.headers(), &trusted);
+    req.extensions_mut().insert(ClientIp(client));
+    next.run(req).await
+}
+
+/// The client of a request from `peer` with `headers`.
+pub fn client_ip(peer: IpAddr, headers: &HeaderMap, trusted: &[IpNet]) -> IpAddr {
+    let peer = peer.to_canonical();
+    let is_trusted = |ip: &IpAddr| trusted.iter().any(|net| net.contains(ip));
+    if !is_trusted(&peer) {
+        return peer;
+    }
+    // Hops as the proxies appended them, nearest last.
+    let hops: Vec<Option<IpAddr>> = if headers.contains_key(header::FORWARDED) {
+        headers
+            .get_all(header::FORWARDED)
+            .iter()
+            .flat_map(|v| v.to_str().unwrap_or("").split(','))
+            .map(|element| {
+                element
+                    .split(';')
+                    .filter_map(|pair| pair.split_once('='))
+                    .find(|(k, _)| k.trim().eq_ignore_ascii_case("for"))
+                    .and_then(|(_, v)| parse_hop(v))
+            })
+            .collect()
+    } else {
+        headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .flat_map(|v| v.to_str().unwrap_or("").split(','))
+            .map(parse_hop)
+            .collect()
+    };
+    let mut client = peer;
+    for hop in hops.into_iter().rev() {
+        // An address a proxy could not vouch for: stop at the last one it did.
+        let Some(hop) = hop else { break };
+        client = hop;
+        if !is_trusted(&hop) {
+            break;
+        }
+    }
+    client
+}
+
+/// One hop: `1.2.3.4`, `1.2.3.4:5678`, `"[2001:db8::1]:4711"`, `2001:db8::1`.
+fn parse_hop(text: &str) -> Option<IpAddr> {
+    let text = text.trim().trim_matches('"');
+    if let Ok(ip) = text.parse::<IpAddr>() {
+        return Some(ip.to_canonical());
+    }
+    if let Ok(addr) = text.parse::<SocketAddr>() {
+        return Some(addr.ip().to_canonical());
+    }
+    text.strip_prefix('[')
+        .and_then(|rest| rest.split(']').next())
+        .and_then(|inner| inner.parse::<IpAddr>().ok())
+}
+
+/// The client of the current request, from a server function.
+pub fn current() -> IpAddr {
+    leptos::prelude::use_context::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<ClientIp>().copied())
+        .map(|ClientIp(ip)| ip)
+        .unwrap_or(IpAddr::from([0, 0, 0, 0]))
+}
+
+/// What the limits are counted by: the address, or for IPv6 its /64 (one
+/// home or host gets a whole /64 and can pick any address in it).
+fn bucket(ip: IpAddr) -> IpAddr {
+    match ip.to_canonical() {
+        IpAddr::V6(v6) => IpAddr::V6(Ipv6Addr::from(u128::from(v6) & !u128::from(u64::MAX))),
+        v4 => v4,
+    }
+}
+
+type Limiter = DefaultKeyedRateLimiter<IpAddr>;
+
+/// The per-client limits of one instance.
+pub struct ClientLimits {
+    password_attempts: Option<Limiter>,
+    new_sessions: Option<Limiter>,
+}
+
+impl ClientLimits {
+    pub fn new(rates: ClientRates) -> Self {
+        let limiter = |per_minute: NonZeroU32| RateLimiter::keyed(Quota::per_minute(per_minute));
+        Self {
+            password_attempts: rates.password_attempts.map(limiter),
+            new_sessions: rates.new_sessions.map(limiter),
+        }
+    }
+
+    /// Takes one password attempt (login, registration, password change)
+    /// from `ip`'s allowance, or `Err(RateLimited)`.
+    pub fn password_attempt(&self, ip: IpAddr) -> Result<(), AppError> {
+        take(self.password_attempts.as_ref(), ip)
+    }
+
+    /// Takes one new stored session from `ip`'s allowance.
+    pub fn new_session(&self, ip: IpAddr) -> Result<(), AppError> {
+        take(self.new_sessions.as_ref(), ip)
+    }
+
+    /// Forgets clients whose allowance is full again; run now and then so
+    /// a spray from many addresses does not keep its keys in memory.
+    pub fn prune(&self) {
+        for limiter in [&self.password_attempts, &self.new_sessions]
+            .into_iter()
+            .flatten()
+        {
+            limiter.retain_recent();
+            limiter.shrink_to_fit();
+        }
+    }
+}
+
+fn take(limiter: Option<&Limiter>, ip: IpAddr) -> Result<(), AppError> {
+    let Some(limiter) = limiter else {
+        return Ok(());
+    };
+    limiter.check_key(&bucket(ip)).map_err(|not_until| {
+        let wait = not_until.wait_time_from(governor::clock::DefaultClock::default().now());
+        AppError::RateLimited(wait.as_secs() + 1)
+    })
+}
+
+/// Middleware, inside the session layer: a request that would store a
+/// session for a client that had none takes one from the client's
+/// allowance of new sessions. Over it, nothing is stored (the session is
+/// emptied, so the session layer writes nothing and sets no cookie) and
+/// the answer is `429`.
+///
+/// Checked after the handler, because only then is it known whether a
+/// session will be stored: a visitor who saves nothing costs nothing.
+pub async fn limit_new_sessions(
+    State(state): State<crate::startup::AppState>,
+    session: Session,
+    req: Request,
+    next: Next,
+) -> Response {
+    let client = req
+        .extensions()
+        .get::<ClientIp>()
+        .map_or(IpAddr::from([0, 0, 0, 0]), |c| c.0);
+    let wants_html = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"));
+    // The auth layer has loaded the record already: no extra read.
+    let had_session = session.id().is_some() && !session.is_empty().await;
+    let res = next.run(req).await;
+    if had_session || !session.is_modified() || session.is_empty().await {
+        return res;
+    }
+    let Err(err) = state.client_limits.new_session(client) else {
+        return res;
+    };
+    // A sign-in that cannot keep its session keeps no device row either.
+    if let Ok(Some(handle)) = crate::auth::session::handle(&session).await {
+        if let Err(err) = crate::auth::devices::forget(&state.db, &handle).await {
+            tracing::warn!("could not drop a refused session's row: {err}");
+        }
+    }
+    session.clear().await;
+    tracing::info!("new-session limit reached for a client");
+    if wants_html {
+        let mut res = (StatusCode::TOO_MANY_REQUESTS, err.to_string()).into_response();
+        if let Some(seconds) = err.retry_after() {
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        res
+    } else {
+        err.into_response_with_status()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (k, v) in pairs {
+            map.append(
+                axum::http::HeaderName::from_bytes(k.as_bytes()).unwrap(),
+                HeaderValue::from_str(v).unwrap(),
+            );
+        }
+        map
+    }
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn forwarded_headers_are_believed_only_from_trusted_proxies() {
+        let trusted: Vec<IpNet> = vec!["10.0.0.0/8".parse().unwrap()];
+        let xff = headers(&[("x-forwarded-for", "203.0.113.9")]);
+        // From the proxy: the address it names.
+        assert_eq!(client_ip(ip("10.0.0.2"), &xff, &trusted), ip("203.0.113.9"));
+        // From anyone else: the peer, whatever it says.
+        assert_eq!(
+            client_ip(ip("198.51.100.7"), &xff, &trusted),
+            ip("198.51.100.7")
+        );
+        assert_eq!(client_ip(ip("10.0.0.2"), &xff, &[]), ip("10.0.0.2"));
+    }
+
+    #[test]
+    fn the_nearest_untrusted_hop_is_the_client() {
+        let trusted: Vec<IpNet> = vec!["10.0.0.0/8".parse().unwrap()];
+        // The client wrote "1.1.1.1" itself; the proxies appended the rest.
+        let xff = headers(&[("x-forwarded-for", "1.1.1.1, 203.0.113.9, 10.0.0.5")]);
+        assert_eq!(client_ip(ip("10.0.0.2"), &xff, &trusted), ip("203.0.113.9"));
+        // Two headers count as one list.
+        let two = headers(&[
+            ("x-forwarded-for", "1.1.1.1"),
+            ("x-forwarded-for", "203.0.113.9:5000"),
+        ]);
+        assert_eq!(client_ip(ip("10.0.0.2"), &two, &trusted), ip("203.0.113.9"));
+        // Garbage nearest to us: the last address a proxy vouched for.
+        let junk = headers(&[("x-forwarded-for", "203.0.113.9, not-an-ip")]);
+        assert_eq!(client_ip(ip("10.0.0.2"), &junk, &trusted), ip("10.0.0.2"));
+    }
+
+    #[test]
+    fn the_forwarded_header_is_read_too() {
+        let trusted: Vec<IpNet> = vec!["127.0.0.1/32".parse().unwrap()];
+        let fwd = headers(&[(
+            "forwarded",
+            "for=192.0.2.60;proto=http, for=\"[2001:db8:cafe::17]:4711\";by=127.0.0.1",
+        )]);
+        assert_eq!(
+            client_ip(ip("127.0.0.1"), &fwd, &trusted),
+            ip("2001:db8:cafe::17")
+        );
+    }
+
+    #[test]
+    fn ipv6_clients_are_limited_by_their_64() {
+        assert_eq!(bucket(ip("2001:db8:1:2:aaaa::1")), ip("2001:db8:1:2::"));
+        assert_eq!(bucket(ip("::ffff:192.0.2.1")), ip("192.0.2.1"));
+        assert_eq!(bucket(ip("192.0.2.1")), ip("192.0.2.1"));
+    }
+
+    /// A burst from many threads at once gets exactly the allowance.
+    #[test]
+    fn a_burst_at_once_gets_exactly_the_allowance() {
+        let limits = Arc::new(ClientLimits::new(ClientRates {
+            password_attempts: NonZeroU32::new(30),
+            new_sessions: None,
+        }));
+        let threads: Vec<_> = (0..8)
+            .map(|_| {
+                let limits = limits.clone();
+                std::thread::spawn(move || {
+                    (0..50)
+                        .filter(|_| limits.password_attempt(ip("192.0.2.1")).is_ok())
+                        .count()
+                })
+            })
+            .collect();
+        let passed: usize = threads.into_iter().map(|t| t.join().unwrap()).sum();
+        // 30 at once, plus at most one refilled while the threads ran.
+        assert!((30..=31).contains(&passed), "{passed}");
+        // Another client is untouched; no limit means no limit.
+        assert!(limits.password_attempt(ip("192.0.2.2")).is_ok());
+        assert!(limits.new_session(ip("192.0.2.1")).is_ok());
+        match limits.password_attempt(ip("192.0.2.1")) {
+            Err(AppError::RateLimited(seconds)) => assert!((1..=3).contains(&seconds)),
+            other => panic!("{other:?}"),
+        }
+    }
+}
