@@ -138,6 +138,19 @@ fn env_var(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.is_empty())
 }
 
+/// Per-client limits off, for a test that plays a crowd from one address
+/// (load, durability): the limits have tests of their own (floods.rs).
+pub fn crowd_from_one_address(settings: &mut Settings) {
+    settings.client_rates.password_attempts = None;
+    settings.client_rates.new_sessions = None;
+}
+
+/// The same for a `sesame` process.
+pub const CROWD_FROM_ONE_ADDRESS: &[(&str, &str)] = &[
+    ("PASSWORD_ATTEMPTS_PER_MINUTE", "0"),
+    ("NEW_SESSIONS_PER_MINUTE", "0"),
+];
+
 pub async fn spawn_app() -> TestApp {
     spawn_app_with(|_| {}).await
 }
@@ -392,11 +405,12 @@ pub fn set_cookies(res: &Response) -> Vec<String> {
         .collect()
 }
 
-/// The `sesame_session` Set-Cookie line, if the response has one.
+/// The session's Set-Cookie line (`sesame_session`, or
+/// `__Host-sesame_session` with `COOKIE_SECURE`), if the response has one.
 pub fn session_cookie(res: &Response) -> Option<String> {
     set_cookies(res)
         .into_iter()
-        .find(|c| c.starts_with("sesame_session="))
+        .find(|c| c.starts_with("sesame_session=") || c.starts_with("__Host-sesame_session="))
 }
 
 /// Just `name=value` of a Set-Cookie line, to replay it by hand.

@@ -1,8 +1,9 @@
 //! Several instances on one storage, as behind a load balancer: any of them
 //! serves any session, and killing one loses nothing that was acknowledged.
 use crate::helpers::{
-    client, current_user_of, free_port, login_form, login_with, post_form, register_form,
-    spawn_app, try_post_form, Process, Server, TestUser,
+    client, crowd_from_one_address, current_user_of, free_port, login_form, login_with, post_form,
+    register_form, spawn_app, spawn_app_with, try_post_form, Process, Server, TestUser,
+    CROWD_FROM_ONE_ADDRESS,
 };
 use reqwest::Client;
 use std::{
@@ -79,9 +80,9 @@ struct Acknowledged {
 
 #[tokio::test]
 async fn killing_an_instance_mid_stream_loses_no_acknowledged_user_or_session() {
-    let b = spawn_app().await;
+    let b = spawn_app_with(crowd_from_one_address).await;
     let port = free_port();
-    let mut a = Process::start(&b.storage, port, &[]).await;
+    let mut a = Process::start(&b.storage, port, CROWD_FROM_ONE_ADDRESS).await;
     let register = a.url("/api/register");
     let login = a.url("/api/login");
 
@@ -122,7 +123,7 @@ async fn killing_an_instance_mid_stream_loses_no_acknowledged_user_or_session() 
     for worker in workers {
         worker.await.expect("worker");
     }
-    let restarted = Process::start(&b.storage, port, &[]).await;
+    let restarted = Process::start(&b.storage, port, CROWD_FROM_ONE_ADDRESS).await;
 
     let seen = std::mem::take(&mut *seen.lock().expect("lock"));
     eprintln!(

@@ -2,6 +2,7 @@
 mod auth;
 mod cookies;
 mod devices;
+mod floods;
 mod helpers;
 mod instances;
 mod lifecycle;
