@@ -39,6 +39,12 @@ pub struct Settings {
     /// Password jobs that may wait for a password thread; one more is
     /// answered 503 at once (see `auth::password`).
     pub password_queue: usize,
+    /// `METRICS_ADDR`: where `/metrics` is served; `None`: no metrics.
+    pub metrics_addr: Option<SocketAddr>,
+    /// `DRAIN_NOTICE_SECONDS`: after SIGTERM, how long the server goes on
+    /// accepting while `/readyz` answers 503, so a balancer that polls it
+    /// stops sending before the listener closes.
+    pub drain_notice: Duration,
 }
 
 /// Per-client rates, each "so many a minute, all of them at once if need
@@ -189,6 +195,20 @@ impl Settings {
                 )?,
             },
             password_queue: DEFAULT_PASSWORD_QUEUE,
+            metrics_addr: get("METRICS_ADDR")
+                .map(|v| {
+                    v.parse::<SocketAddr>().map_err(|_| {
+                        anyhow!("METRICS_ADDR must be an address and port such as 127.0.0.1:9100, not {v:?}")
+                    })
+                })
+                .transpose()?,
+            drain_notice: {
+                let seconds: u64 = parse(get("DRAIN_NOTICE_SECONDS"), "0", "DRAIN_NOTICE_SECONDS")?;
+                if seconds > 300 {
+                    bail!("DRAIN_NOTICE_SECONDS must be at most 300, not {seconds}");
+                }
+                Duration::from_secs(seconds)
+            },
         })
     }
 
@@ -415,6 +435,20 @@ mod tests {
         assert_eq!(s.client_rates.new_sessions.map(|n| n.get()), Some(5));
         let err = Settings::from_vars(&vars(&[("NEW_SESSIONS_PER_MINUTE", "lots")])).unwrap_err();
         assert!(err.to_string().contains("NEW_SESSIONS_PER_MINUTE"), "{err}");
+    }
+
+    #[test]
+    fn metrics_are_off_unless_an_address_is_given() {
+        assert!(Settings::from_vars(&vars(&[]))
+            .unwrap()
+            .metrics_addr
+            .is_none());
+        let s = Settings::from_vars(&vars(&[("METRICS_ADDR", "127.0.0.1:9100")])).unwrap();
+        assert_eq!(s.metrics_addr.map(|a| a.port()), Some(9100));
+        let err = Settings::from_vars(&vars(&[("METRICS_ADDR", "9100")])).unwrap_err();
+        assert!(err.to_string().contains("METRICS_ADDR"), "{err}");
+        let err = Settings::from_vars(&vars(&[("DRAIN_NOTICE_SECONDS", "301")])).unwrap_err();
+        assert!(err.to_string().contains("DRAIN_NOTICE_SECONDS"), "{err}");
     }
 
     #[test]

@@ -25,6 +25,10 @@ pub mod db;
 #[cfg(feature = "ssr")]
 pub mod files;
 #[cfg(feature = "ssr")]
+pub mod health;
+#[cfg(feature = "ssr")]
+pub mod metrics;
+#[cfg(feature = "ssr")]
 pub mod outage;
 #[cfg(feature = "ssr")]
 pub mod security;

@@ -26,13 +26,20 @@ tokio::task_local! {
 /// request's own code never runs, so it cannot say more). Without this the
 /// person would see "Something went wrong"; worse, treating the session as
 /// missing would sign them out. A 503 says: nothing is lost, try again.
-pub async fn report_outage(req: Request, next: Next) -> Response {
+pub async fn report_outage(
+    axum::extract::State(state): axum::extract::State<crate::startup::AppState>,
+    req: Request,
+    next: Next,
+) -> Response {
     let is_api = req.uri().path().starts_with("/api/");
     OUTAGE
         .scope(Cell::new(false), async move {
             let res = next.run(req).await;
             let failed = OUTAGE.with(Cell::get);
             if failed && res.status().is_server_error() {
+                if let Some(metrics) = &state.metrics {
+                    metrics.outage();
+                }
                 unavailable(is_api)
             } else {
                 res

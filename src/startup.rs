@@ -48,6 +48,11 @@ pub struct Shared {
     pub throttle: Throttle,
     pub session_policy: Policy,
     pub client_limits: crate::client::ClientLimits,
+    /// The session store, for readiness checks.
+    pub store: Store,
+    /// `None` unless `METRICS_ADDR` is set: nothing is recorded then.
+    pub metrics: Option<Arc<crate::metrics::Metrics>>,
+    pub draining: crate::health::Draining,
 }
 
 impl std::ops::Deref for AppState {
@@ -82,6 +87,10 @@ pub struct Application {
     limits: crate::config::Limits,
     router: Router,
     cleanup: tokio::task::JoinHandle<()>,
+    /// `/metrics`, on its own listener.
+    metrics: Option<(TcpListener, Router)>,
+    draining: crate::health::Draining,
+    drain_notice: std::time::Duration,
 }
 
 impl Application {
@@ -101,6 +110,10 @@ impl Application {
             idle: settings.session_idle,
         };
         let listener = TcpListener::bind(settings.leptos.site_addr).await?;
+        let metrics_listener = match settings.metrics_addr {
+            Some(addr) => Some(TcpListener::bind(addr).await?),
+            None => None,
+        };
         let state = AppState(Arc::new(Shared {
             leptos_options: settings.leptos.clone(),
             db,
@@ -108,6 +121,11 @@ impl Application {
             throttle: settings.login_throttle,
             session_policy,
             client_limits: crate::client::ClientLimits::new(settings.client_rates),
+            store: store.clone(),
+            metrics: metrics_listener
+                .is_some()
+                .then(|| Arc::new(crate::metrics::Metrics::new())),
+            draining: Default::default(),
             settings: Arc::new(settings),
         }));
         let session_layer =
@@ -141,11 +159,15 @@ impl Application {
             // axum's middleware takes axum's body type back.
             .map_request(|req: axum::http::Request<_>| req.map(axum::body::Body::new))
             .layer(middleware::from_fn_with_state(
+                state.clone(),
+                crate::metrics::track,
+            ))
+            .layer(middleware::from_fn_with_state(
                 Arc::from(state.settings.trusted_proxies.as_slice()),
                 crate::client::identify,
             ))
             .layer(middleware::from_fn(api_guard))
-            .layer(middleware::from_fn(report_outage))
+            .layer(middleware::from_fn_with_state(state.clone(), report_outage))
             .layer(middleware::from_fn(crate::db::shared_reads))
             .layer(middleware::from_fn(crate::auth::store::merge_saves))
             .layer(auth_layer)
@@ -163,6 +185,9 @@ impl Application {
         let router = Router::new().fallback_service(stack);
         let dev = state.leptos_options.env == leptos::config::Env::DEV;
         let router = crate::telemetry::request_logs(crate::security::headers(router, dev));
+        // Health checks in front of everything: no session, no limits, no logs.
+        let router = crate::health::routes(state.clone(), router);
+        let metrics = metrics_listener.map(|l| (l, crate::metrics::router(state.clone())));
         // Started last, once nothing above can fail and leave it running.
         let every = state.settings.session_cleanup_every;
         let db = state.db.clone();
@@ -192,6 +217,9 @@ impl Application {
             limits: state.settings.limits,
             router,
             cleanup,
+            metrics,
+            draining: state.draining.clone(),
+            drain_notice: state.settings.drain_notice,
         })
     }
 
@@ -206,6 +234,12 @@ impl Application {
         self.listener.local_addr().map(|a| a.port()).unwrap_or(0)
     }
 
+    /// The port `/metrics` is served on, when `METRICS_ADDR` is set.
+    pub fn metrics_port(&self) -> Option<u16> {
+        let (listener, _) = self.metrics.as_ref()?;
+        listener.local_addr().ok().map(|a| a.port())
+    }
+
     /// Serves until SIGINT or SIGTERM, then finishes the requests in flight.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.run_until(shutdown_signal()).await
@@ -216,8 +250,29 @@ impl Application {
         self,
         stop: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
+        let metrics = self.metrics.map(|(listener, router)| {
+            tokio::spawn(async move {
+                if let Err(err) = axum::serve(listener, router).await {
+                    tracing::error!("the metrics listener stopped: {err}");
+                }
+            })
+        });
+        // Told to stop: not ready from now on, still serving for the notice
+        // period, then the listener closes and requests in flight finish.
+        let (draining, notice) = (self.draining, self.drain_notice);
+        let stop = async move {
+            stop.await;
+            draining.start();
+            if !notice.is_zero() {
+                tracing::info!("not ready; closing the listener in {notice:?}");
+                tokio::time::sleep(notice).await;
+            }
+        };
         let served = crate::serve::serve(self.listener, self.router, self.limits, stop).await;
         self.cleanup.abort();
+        if let Some(metrics) = metrics {
+            metrics.abort();
+        }
         served
     }
 }

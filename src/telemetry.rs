@@ -92,7 +92,8 @@ pub async fn annotate(req: Request, next: Next) -> Response {
     let Some(RequestSpan(span)) = req.extensions().get::<RequestSpan>().cloned() else {
         return next.run(req).await;
     };
-    match req.extensions().get::<MatchedPath>() {
+    let route = req.extensions().get::<MatchedPath>().cloned();
+    match &route {
         Some(route) => span.record("route", route.as_str()),
         // Files and unknown paths: no person's data is in these.
         None => span.record("route", req.uri().path()),
@@ -102,5 +103,10 @@ pub async fn annotate(req: Request, next: Next) -> Response {
             span.record("user_id", user.id);
         }
     }
-    next.run(req).await
+    let mut res = next.run(req).await;
+    // For the metrics' route label (see `metrics::track`).
+    if let Some(route) = route {
+        res.extensions_mut().insert(crate::metrics::Route(route));
+    }
+    res
 }

@@ -15,6 +15,28 @@ pub async fn login(
     remember: Option<String>,
     next: Option<String>,
 ) -> Result<Account, AppError> {
+    use crate::metrics::{record, Login};
+    let result = sign_in_with_password(username, password, remember, next).await;
+    record(|m| {
+        m.login(match &result {
+            Ok(_) => Login::Success,
+            Err(AppError::InvalidCredentials) => Login::Failure,
+            Err(AppError::TooManyAttempts | AppError::RateLimited(_)) => Login::Throttled,
+            Err(AppError::Busy) => Login::Busy,
+            // A malformed request or an outage judged no password.
+            Err(_) => return,
+        })
+    });
+    result
+}
+
+#[cfg(feature = "ssr")]
+async fn sign_in_with_password(
+    username: String,
+    password: String,
+    remember: Option<String>,
+    next: Option<String>,
+) -> Result<Account, AppError> {
     use crate::{
         auth::{backend::Credentials, redirect::safe_next, session, throttle},
         error::reject,
@@ -67,7 +89,11 @@ pub async fn login(
 pub async fn logout() -> Result<(), AppError> {
     use crate::{auth::session, error::reject};
     let mut auth = session::current().await.map_err(reject)?;
+    let signed_in = auth.user.is_some();
     session::sign_out(&mut auth).await.map_err(reject)?;
+    if signed_in {
+        crate::metrics::record(|m| m.revoked(crate::metrics::Revoked::Logout, 1));
+    }
     leptos_axum::redirect("/");
     Ok(())
 }
@@ -82,9 +108,10 @@ pub async fn logout_all() -> Result<(), AppError> {
         db::rotate_session_token(&state.db, user.id)
             .await
             .map_err(reject)?;
-        crate::auth::devices::remove_all_but(&state.db, user.id, None)
+        let ended = crate::auth::devices::remove_all_but(&state.db, user.id, None)
             .await
             .map_err(reject)?;
+        crate::metrics::record(|m| m.revoked(crate::metrics::Revoked::LogoutEverywhere, ended));
         tracing::info!(user.id = user.id, "ended every session");
     }
     session::clear(&mut auth).await.map_err(reject)?;
@@ -158,6 +185,7 @@ pub async fn register(
         }
     };
     tracing::info!(user.id = user.id, "registered");
+    crate::metrics::record(|m| m.registered());
 
     let mut auth = session::current().await.map_err(reject)?;
     session::sign_in(&mut auth, &user, false)
@@ -226,6 +254,7 @@ pub async fn revoke_session(handle: String) -> Result<Vec<crate::auth::DeviceSes
         return Err(reject(AppError::NotFound));
     }
     tracing::info!(user.id = user.id, "revoked a session");
+    crate::metrics::record(|m| m.revoked(crate::metrics::Revoked::Revoke, 1));
     sessions().await
 }
 
@@ -239,6 +268,7 @@ pub async fn revoke_other_sessions() -> Result<Vec<crate::auth::DeviceSession>, 
         .await
         .map_err(reject)?;
     tracing::info!(user.id = user.id, ended, "revoked the other sessions");
+    crate::metrics::record(|m| m.revoked(crate::metrics::Revoked::RevokeOthers, ended));
     sessions().await
 }
 
@@ -298,9 +328,10 @@ pub async fn change_password(current: String, new: String) -> Result<(), AppErro
         .await
         .map_err(reject)?
         .ok_or_else(|| reject(AppError::Unauthorized))?;
-    devices::remove_all_but(&state.db, user.id, handle.as_deref())
+    let ended = devices::remove_all_but(&state.db, user.id, handle.as_deref())
         .await
         .map_err(reject)?;
+    crate::metrics::record(|m| m.revoked(crate::metrics::Revoked::PasswordChange, ended));
     let mut auth = session::current().await.map_err(reject)?;
     session::keep_signed_in(&mut auth, &user)
         .await

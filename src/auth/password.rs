@@ -211,6 +211,7 @@ impl Hasher {
             return Err(AppError::Busy);
         }
         let place = Place(self.pending.clone());
+        let queued = std::time::Instant::now();
         let (done, result) = tokio::sync::oneshot::channel();
         let job: Job = Box::new(move || {
             // The request was dropped (timed out, disconnected) while this
@@ -228,10 +229,12 @@ impl Hasher {
             tracing::error!("the password threads are gone");
             AppError::Internal
         })?;
-        result.await.map_err(|_| {
+        let answer = result.await.map_err(|_| {
             tracing::error!("a password job ended without an answer");
             AppError::Internal
-        })
+        });
+        crate::metrics::record(|m| m.password_job(queued.elapsed().as_secs_f64()));
+        answer
     }
 }
 

@@ -138,6 +138,24 @@ impl Store {
         Ok(store)
     }
 
+    pub fn is_redis(&self) -> bool {
+        matches!(self, Store::Redis(..))
+    }
+
+    /// A round trip to Redis (readiness); SQL stores are the database's.
+    pub async fn ping(&self) -> Result<(), String> {
+        use tower_sessions_redis_store::fred::prelude::ClientLike;
+        match self {
+            Store::Redis(_, pool) => pool
+                .next()
+                .ping::<String>(None)
+                .await
+                .map(drop)
+                .map_err(|e| e.to_string()),
+            _ => Ok(()),
+        }
+    }
+
     pub fn kind(&self) -> &'static str {
         match self {
             Store::Sqlite(..) => "sqlite",

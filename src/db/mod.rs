@@ -92,6 +92,19 @@ impl Db {
         }
     }
 
+    /// A round trip to the database (readiness).
+    pub async fn ping(&self) -> Result<(), sqlx::Error> {
+        on_pool!(self, pool => {
+            sqlx::query("SELECT 1").execute(pool).await?;
+        });
+        Ok(())
+    }
+
+    /// The pool's connections: (open, idle).
+    pub fn pool_connections(&self) -> (u32, u32) {
+        on_pool!(self, pool => (pool.size(), pool.num_idle() as u32))
+    }
+
     pub fn dialect(&self) -> &'static str {
         match self {
             Db::Sqlite(..) => "sqlite",

@@ -23,6 +23,8 @@ pub const SECRET_KEY: &str = "test-secret-key-0123456789abcdef-0123456789abcdef"
 
 pub struct TestApp {
     pub address: String,
+    /// `http://127.0.0.1:PORT` of `/metrics`, when the test turned it on.
+    pub metrics_address: Option<String>,
     /// Keeps cookies like a browser; never follows redirects, so tests see them.
     pub client: Client,
     pub storage: Storage,
@@ -177,12 +179,16 @@ async fn start(
     change(&mut settings);
     let app = Application::build(settings).await.expect("app builds");
     let address = format!("http://127.0.0.1:{}", app.port());
+    let metrics_address = app
+        .metrics_port()
+        .map(|port| format!("http://127.0.0.1:{port}"));
     let (stop, stopped) = oneshot::channel::<()>();
     let server = tokio::spawn(app.run_until(async move {
         let _ = stopped.await;
     }));
     TestApp {
         address,
+        metrics_address,
         client: client(),
         storage,
         data,

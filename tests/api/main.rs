@@ -7,6 +7,7 @@ mod helpers;
 mod instances;
 mod lifecycle;
 mod malformed;
+mod operations;
 mod outage;
 mod pages;
 mod sessions;

@@ -162,3 +162,57 @@ async fn a_store_outage_is_a_503_and_the_session_survives_it() {
     }
     assert_eq!(me["username"], user.username.as_str());
 }
+
+/// `/readyz` follows each dependency: 503 naming it within 5 s of losing
+/// it, 200 again once it is back.
+#[tokio::test]
+async fn readyz_names_the_dependency_that_is_down() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let Some((storage, relays)) = storage_behind_relays(dir.path()).await else {
+        return;
+    };
+    let redis = storage.redis_url.is_some();
+    let app = spawn_app_on(storage).await;
+    let ready = || async {
+        let res = app.get("/readyz").await;
+        let status = res.status().as_u16();
+        let retry = res.headers().get("retry-after").cloned();
+        let body: serde_json::Value = res.json().await.expect("json");
+        (status, retry, body)
+    };
+    assert_eq!(ready().await.0, 200);
+    // The PostgreSQL relay comes first, then Redis' if there is one.
+    let names: Vec<&str> = if redis {
+        vec!["database", "redis"]
+    } else {
+        vec!["database"]
+    };
+    for (relay, name) in relays.iter().zip(names) {
+        relay.cut();
+        let started = std::time::Instant::now();
+        let (status, retry, body) = ready().await;
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(5),
+            "{name}: answered in {:?}",
+            started.elapsed()
+        );
+        assert_eq!(status, 503, "{name}: {body}");
+        assert!(retry.is_some());
+        assert_ne!(body["checks"][name], "ok", "{body}");
+        for other in ["database", "redis"].iter().filter(|o| **o != name) {
+            if body["checks"].get(*other).is_some() {
+                assert_eq!(body["checks"][*other], "ok", "{body}");
+            }
+        }
+        relay.restore();
+        let mut back = 0;
+        for _ in 0..50 {
+            back = ready().await.0;
+            if back == 200 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        }
+        assert_eq!(back, 200, "{name} came back");
+    }
+}

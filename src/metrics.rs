@@ -1,0 +1,281 @@
+//! [ssr] Prometheus metrics, served on a listener of their own
+//! (`METRICS_ADDR`), never on the public address. Off when it is unset, and
+//! then nothing is recorded at all.
+//!
+//! The `prometheus` crate rather than `metrics` + its exporter: a
+//! `Registry` is a value, so each instance (and each app a test starts in
+//! one process) counts its own; the `metrics` facade records into one
+//! global recorder per process.
+//!
+//! No label carries anything a person sent: routes are patterns
+//! (`/set_cookie/{username}`), server functions are the registered paths,
+//! and every other path is `(other)`.
+use crate::startup::AppState;
+use axum::{
+    extract::{MatchedPath, Request, State},
+    http::{header, StatusCode},
+    middleware::Next,
+    response::{IntoResponse, Response},
+};
+use prometheus::{
+    Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts,
+    Registry, TextEncoder,
+};
+use std::{collections::HashSet, sync::OnceLock, time::Instant};
+
+pub struct Metrics {
+    registry: Registry,
+    http_requests: IntCounterVec,
+    http_duration: HistogramVec,
+    logins: IntCounterVec,
+    registrations: IntCounter,
+    sessions_revoked: IntCounterVec,
+    password_jobs: IntGauge,
+    password_job_seconds: Histogram,
+    db_pool: IntGaugeVec,
+    outages: IntCounter,
+}
+
+/// How a login ended, for `sesame_logins_total{result}`.
+#[derive(Clone, Copy)]
+pub enum Login {
+    Success,
+    Failure,
+    /// 429: the username's throttle or the client's limit.
+    Throttled,
+    /// 503: the password queue was full.
+    Busy,
+}
+
+/// How sessions were ended, for `sesame_sessions_revoked_total{how}`.
+#[derive(Clone, Copy)]
+pub enum Revoked {
+    Logout,
+    LogoutEverywhere,
+    Revoke,
+    RevokeOthers,
+    PasswordChange,
+}
+
+/// The route of a request, put on the response by `telemetry::annotate`
+/// (the router's matched pattern).
+#[derive(Clone)]
+pub struct Route(pub MatchedPath);
+
+fn must<T>(made: prometheus::Result<T>) -> T {
+    // Names, labels and buckets are constants here: only a typo fails.
+    made.unwrap_or_else(|err| panic!("a metric definition is invalid: {err}"))
+}
+
+impl Metrics {
+    pub fn new() -> Self {
+        let registry = Registry::new();
+        let http_requests = must(IntCounterVec::new(
+            Opts::new("sesame_http_requests_total", "HTTP requests answered"),
+            &["route", "method", "status"],
+        ));
+        let http_duration = must(HistogramVec::new(
+            HistogramOpts::new(
+                "sesame_http_request_duration_seconds",
+                "Time from the request's arrival to its answer",
+            )
+            .buckets(vec![
+                0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+            ]),
+            &["route", "method"],
+        ));
+        let logins = must(IntCounterVec::new(
+            Opts::new("sesame_logins_total", "Password logins, by result"),
+            &["result"],
+        ));
+        let registrations = must(IntCounter::new(
+            "sesame_registrations_total",
+            "Accounts created",
+        ));
+        let sessions_revoked = must(IntCounterVec::new(
+            Opts::new(
+                "sesame_sessions_revoked_total",
+                "Sign-ins ended, by how (one call may end several sessions)",
+            ),
+            &["how"],
+        ));
+        let password_jobs = must(IntGauge::new(
+            "sesame_password_jobs_in_flight",
+            "argon2 jobs queued or running",
+        ));
+        let password_job_seconds = must(Histogram::with_opts(
+            HistogramOpts::new(
+                "sesame_password_job_seconds",
+                "Time a password job took, from queueing to its answer",
+            )
+            .buckets(vec![0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0]),
+        ));
+        let db_pool = must(IntGaugeVec::new(
+            Opts::new(
+                "sesame_db_pool_connections",
+                "SQL pool connections, by state",
+            ),
+            &["state"],
+        ));
+        let outages = must(IntCounter::new(
+            "sesame_outage_responses_total",
+            "Requests answered 503 because the database or session store was unreachable",
+        ));
+        for metric in [
+            Box::new(http_requests.clone()) as Box<dyn prometheus::core::Collector>,
+            Box::new(http_duration.clone()),
+            Box::new(logins.clone()),
+            Box::new(registrations.clone()),
+            Box::new(sessions_revoked.clone()),
+            Box::new(password_jobs.clone()),
+            Box::new(password_job_seconds.clone()),
+            Box::new(db_pool.clone()),
+            Box::new(outages.clone()),
+        ] {
+            must(registry.register(metric));
+        }
+        Self {
+            registry,
+            http_requests,
+            http_duration,
+            logins,
+            registrations,
+            sessions_revoked,
+            password_jobs,
+            password_job_seconds,
+            db_pool,
+            outages,
+        }
+    }
+
+    pub fn login(&self, result: Login) {
+        let result = match result {
+            Login::Success => "success",
+            Login::Failure => "failure",
+            Login::Throttled => "throttled",
+            Login::Busy => "busy",
+        };
+        self.logins.with_label_values(&[result]).inc();
+    }
+
+    pub fn registered(&self) {
+        self.registrations.inc();
+    }
+
+    pub fn revoked(&self, how: Revoked, sessions: u64) {
+        let how = match how {
+            Revoked::Logout => "logout",
+            Revoked::LogoutEverywhere => "logout_everywhere",
+            Revoked::Revoke => "revoke",
+            Revoked::RevokeOthers => "revoke_others",
+            Revoked::PasswordChange => "password_change",
+        };
+        self.sessions_revoked
+            .with_label_values(&[how])
+            .inc_by(sessions);
+    }
+
+    pub fn password_job(&self, seconds: f64) {
+        self.password_job_seconds.observe(seconds);
+    }
+
+    pub fn outage(&self) {
+        self.outages.inc();
+    }
+
+    /// The text format, with the gauges read now.
+    fn render(&self, state: &AppState) -> String {
+        self.password_jobs.set(state.hasher.pending() as i64);
+        let (size, idle) = state.db.pool_connections();
+        self.db_pool
+            .with_label_values(&["idle"])
+            .set(i64::from(idle));
+        self.db_pool
+            .with_label_values(&["in_use"])
+            .set(i64::from(size.saturating_sub(idle)));
+        TextEncoder::new()
+            .encode_to_string(&self.registry.gather())
+            .unwrap_or_else(|err| format!("# encoding failed: {err}\n"))
+    }
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The metrics of the current request's app, if they are on.
+pub fn current() -> Option<std::sync::Arc<Metrics>> {
+    leptos::prelude::use_context::<AppState>().and_then(|state| state.metrics.clone())
+}
+
+/// Records `f` on the current app's metrics, if they are on.
+pub fn record(f: impl FnOnce(&Metrics)) {
+    if let Some(metrics) = current() {
+        f(&metrics);
+    }
+}
+
+/// Every registered server-function path: a bounded set of labels.
+fn server_fn_paths() -> &'static HashSet<&'static str> {
+    static PATHS: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    PATHS.get_or_init(|| crate::auth::access::server_fn_paths().into_iter().collect())
+}
+
+/// Middleware (outermost of the app): counts and times every request by
+/// route pattern, method and status.
+pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let Some(metrics) = state.metrics.clone() else {
+        return next.run(req).await;
+    };
+    let started = Instant::now();
+    let method: &'static str = match req.method().as_str() {
+        "GET" => "GET",
+        "POST" => "POST",
+        "HEAD" => "HEAD",
+        "PUT" => "PUT",
+        "DELETE" => "DELETE",
+        "PATCH" => "PATCH",
+        "OPTIONS" => "OPTIONS",
+        _ => "other",
+    };
+    // Answered before routing (a 403 from the /api guard, say): the server
+    // function's path if it is one, else `(other)`.
+    let path = req.uri().path();
+    let early: &'static str = server_fn_paths().get(path).copied().unwrap_or("(other)");
+    let res = next.run(req).await;
+    let route = res.extensions().get::<Route>().map(|r| r.0.as_str());
+    let route = route.unwrap_or(early);
+    let status = res.status().as_str().to_owned();
+    metrics
+        .http_requests
+        .with_label_values(&[route, method, &status])
+        .inc();
+    metrics
+        .http_duration
+        .with_label_values(&[route, method])
+        .observe(started.elapsed().as_secs_f64());
+    res
+}
+
+/// The router of the metrics listener: `GET /metrics`, nothing else.
+pub fn router(state: AppState) -> axum::Router {
+    axum::Router::new()
+        .route("/metrics", axum::routing::get(scrape))
+        .with_state(state)
+}
+
+async fn scrape(State(state): State<AppState>) -> Response {
+    let Some(metrics) = state.metrics.as_ref() else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    (
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        metrics.render(&state),
+    )
+        .into_response()
+}
