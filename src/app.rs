@@ -7,8 +7,9 @@ use crate::{
     components::Nav,
     error::AppError,
     pages::{
-        CookiesPage, DeleteCookiePage, HomePage, LoginPage, NotFoundPage, PasswordPage,
-        ProfilePage, RegisterPage, SessionPage, SessionsPage, SetCookiePage, UsersPage,
+        CookiesPage, DeleteCookiePage, HomePage, HowItWorksPage, LoginPage, NotFoundPage,
+        PasswordPage, ProfilePage, RegisterPage, SessionPage, SessionsPage, SetCookiePage,
+        UsersPage,
     },
 };
 use leptos::prelude::*;
@@ -127,6 +128,7 @@ fn Body() -> impl IntoView {
                 <Route path=path!("/users") view=UsersPage ssr=SsrMode::Async />
                 <Route path=path!("/session") view=SessionPage ssr=SsrMode::Async />
                 <Route path=path!("/cookies") view=CookiesPage ssr=SsrMode::Async />
+                <Route path=path!("/how-it-works") view=HowItWorksPage ssr=SsrMode::Async />
                 <Route path=path!("/set_cookie/:username") view=SetCookiePage ssr=SsrMode::Async />
                 <Route path=path!("/delete_cookie") view=DeleteCookiePage ssr=SsrMode::Async />
             </Routes>

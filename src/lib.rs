@@ -8,6 +8,7 @@ pub mod components;
 pub mod cookies;
 pub mod cross_tab;
 pub mod error;
+pub mod how_it_works;
 pub mod notes;
 pub mod pages;
 pub mod users;

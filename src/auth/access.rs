@@ -19,6 +19,7 @@ pub const PUBLIC: &[&str] = &[
     "/api/cookie",
     "/api/set_cookie",
     "/api/delete_cookie",
+    "/api/how_it_works",
 ];
 
 pub fn is_public(path: &str) -> bool {

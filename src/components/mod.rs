@@ -4,5 +4,5 @@ mod nav;
 mod signed_in;
 
 pub use field_error::{ErrorMessage, FieldMessage};
-pub use nav::Nav;
+pub use nav::{Nav, SeeWhatChanged};
 pub use signed_in::SignedIn;

@@ -1,4 +1,6 @@
-//! The navigation bar on every page.
+//! The navigation bar on every page: the sign-in links for a visitor; the
+//! username and a `Log out` button (a form: it works without JavaScript)
+//! for a signed-in user.
 use crate::app::Auth;
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -10,10 +12,19 @@ pub fn Nav() -> impl IntoView {
         Suspend::new(async move {
             match auth.user.await {
                 Ok(Some(user)) => view! {
-                    <span class="nav-user">"Signed in: " <A href="/profile">{user.username}</A></span>
+                    <span class="nav-user">
+                        <A href="/profile">{user.username}</A>
+                        <ActionForm action=auth.logout attr:class="nav-form">
+                            <button type="submit" class="link-button">"Log out"</button>
+                        </ActionForm>
+                    </span>
                 }
                 .into_any(),
-                _ => view! { <A href="/register">"Register"</A> }.into_any(),
+                _ => view! {
+                    <A href="/login">"Log in"</A>
+                    <A href="/register">"Register"</A>
+                }
+                .into_any(),
             }
         })
     };
@@ -24,8 +35,19 @@ pub fn Nav() -> impl IntoView {
             <A href="/session">"Session"</A>
             <A href="/profile">"Profile"</A>
             <A href="/users">"Users"</A>
-            <A href="/login">"Log in"</A>
+            <A href="/how-it-works">"How it works"</A>
             <Transition>{who}</Transition>
         </nav>
+    }
+}
+
+/// `See what changed`: from a page whose action changed a cookie or the
+/// session, to the picture of both.
+#[component]
+pub fn SeeWhatChanged() -> impl IntoView {
+    view! {
+        <p class="see-changed">
+            <A href="/how-it-works">"See what changed"</A>
+        </p>
     }
 }

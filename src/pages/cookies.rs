@@ -1,6 +1,6 @@
 //! `/cookies`: the cookie demo (Flask's `request.cookies.get('username')`).
 use crate::{
-    components::FieldMessage,
+    components::{FieldMessage, SeeWhatChanged},
     cookies::api::{get_cookie, DeleteCookie, SetCookie},
 };
 use leptos::prelude::*;
@@ -42,5 +42,6 @@ pub fn CookiesPage() -> impl IntoView {
         <ActionForm action=delete>
             <button type="submit">"Delete cookie"</button>
         </ActionForm>
+        <SeeWhatChanged />
     }
 }

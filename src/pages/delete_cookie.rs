@@ -1,5 +1,5 @@
 //! `/delete_cookie`: removes the cookie (the Flask route).
-use crate::cookies::api::delete_cookie;
+use crate::{components::SeeWhatChanged, cookies::api::delete_cookie};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -16,5 +16,6 @@ pub fn DeleteCookiePage() -> impl IntoView {
                 }
             })}
         </Suspense>
+        <SeeWhatChanged />
     }
 }

@@ -1,5 +1,5 @@
 //! `/`: who is signed in.
-use crate::app::Auth;
+use crate::{app::Auth, components::SeeWhatChanged};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -22,5 +22,6 @@ pub fn HomePage() -> impl IntoView {
                 {status}
             </p>
         </Transition>
+        <SeeWhatChanged />
     }
 }

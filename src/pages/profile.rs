@@ -1,5 +1,9 @@
 //! `/profile`: the signed-in user and this session (`@login_required`).
-use crate::{app::Auth, auth::api::session_info, components::SignedIn};
+use crate::{
+    app::Auth,
+    auth::api::session_info,
+    components::{SeeWhatChanged, SignedIn},
+};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
@@ -59,6 +63,7 @@ pub fn ProfilePage() -> impl IntoView {
                         <button type="submit">"Log out everywhere"</button>
                     </ActionForm>
                 </div>
+                <SeeWhatChanged />
             }
         } />
     }

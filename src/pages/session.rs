@@ -1,7 +1,7 @@
 //! `/session`: the session as a store (Flask's `session['note']`).
 use crate::{
     app::Auth,
-    components::FieldMessage,
+    components::{FieldMessage, SeeWhatChanged},
     notes::api::{session_data, SetNote},
 };
 use leptos::prelude::*;
@@ -38,5 +38,6 @@ pub fn SessionPage() -> impl IntoView {
             <FieldMessage result=save.value().into() field="note" />
             <button type="submit">"Save note"</button>
         </ActionForm>
+        <SeeWhatChanged />
     }
 }

@@ -1,5 +1,5 @@
 //! `/set_cookie/<username>`: sets the cookie from the URL (the Flask route).
-use crate::cookies::api::set_cookie;
+use crate::{components::SeeWhatChanged, cookies::api::set_cookie};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -23,5 +23,6 @@ pub fn SetCookiePage() -> impl IntoView {
                 }
             })}
         </Suspense>
+        <SeeWhatChanged />
     }
 }

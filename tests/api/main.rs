@@ -4,6 +4,7 @@ mod cookies;
 mod devices;
 mod floods;
 mod helpers;
+mod how_it_works;
 mod instances;
 mod lifecycle;
 mod malformed;

@@ -1,0 +1,113 @@
+//! The server function behind `/how-it-works`. Reading never creates a
+//! session.
+use super::Picture;
+use crate::error::AppError;
+use leptos::prelude::*;
+
+/// What this browser sent and what the server stores for it.
+#[server(prefix = "/api", endpoint = "how_it_works")]
+pub async fn how_it_works() -> Result<Picture, AppError> {
+    use super::{mask, BrowserCookie, Stored, StoredUser};
+    use crate::{
+        auth::{format_time, session, store::at_rest},
+        cookies::{CookieName, COOKIE},
+        error::reject,
+        startup::{app_state, session_cookie_name},
+    };
+    let state = app_state().map_err(reject)?;
+    let auth = session::current().await.map_err(reject)?;
+    let secure = state.settings.cookie_secure;
+    let session_name = session_cookie_name(secure);
+    let base = if secure {
+        "HttpOnly · SameSite=Lax · Path=/ · Secure"
+    } else {
+        "HttpOnly · SameSite=Lax · Path=/"
+    };
+
+    let stored = match auth.session.id() {
+        Some(id) if !auth.session.is_empty().await => {
+            let times = session::times(&auth.session, &state.session_policy)
+                .await
+                .map_err(reject)?;
+            let key: String = at_rest(&id).to_string().chars().take(8).collect();
+            Some(Stored {
+                key: format!("{key}…"),
+                expires_at: format_time(times.expires_at),
+                remember: times.remember,
+                user: auth.user.as_ref().map(|u| StoredUser {
+                    id: u.id,
+                    username: u.username.clone(),
+                    email: u.email.clone(),
+                }),
+                note: session::note(&auth.session).await.map_err(reject)?,
+            })
+        }
+        _ => None,
+    };
+    let session_lifetime = |stored: &Option<Stored>| match stored {
+        Some(s) if s.remember => format!(
+            "Max-Age={} (until {})",
+            state.session_policy.lifetime.as_secs(),
+            s.expires_at
+        ),
+        _ => "until the browser closes".to_owned(),
+    };
+
+    let parts = use_context::<http::request::Parts>();
+    let sent: Vec<(String, String)> = parts
+        .iter()
+        .flat_map(|p| p.headers.get_all(http::header::COOKIE))
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(cookie::Cookie::split_parse)
+        .filter_map(Result::ok)
+        .map(|c| (c.name().to_owned(), c.value().to_owned()))
+        .collect();
+    let mut cookies = Vec::new();
+    let mut set_cookies = Vec::new();
+    for (name, value) in sent {
+        if name == session_name {
+            let lifetime = session_lifetime(&stored);
+            let max_age = match &stored {
+                Some(s) if s.remember => {
+                    format!("; Max-Age={}", state.session_policy.lifetime.as_secs())
+                }
+                _ => String::new(),
+            };
+            set_cookies.push(format!(
+                "{name}={}; HttpOnly; SameSite=Lax; Path=/{}{max_age}",
+                mask(&value),
+                if secure { "; Secure" } else { "" }
+            ));
+            cookies.push(BrowserCookie {
+                value: mask(&value),
+                attributes: format!("{base} · {lifetime}"),
+                name,
+            });
+        } else if name == COOKIE {
+            let Some(decoded) = CookieName::decode(&value) else {
+                continue;
+            };
+            set_cookies.push(format!(
+                "{name}={value}; HttpOnly; SameSite=Lax; Path=/{}",
+                if secure { "; Secure" } else { "" }
+            ));
+            cookies.push(BrowserCookie {
+                value: decoded.into_inner(),
+                attributes: format!("{base} · until the browser closes"),
+                name,
+            });
+        } else {
+            // Not ours (another app on this host): named, never shown.
+            cookies.push(BrowserCookie {
+                value: mask(&value),
+                attributes: "not set by sesame".to_owned(),
+                name: name.chars().take(40).collect(),
+            });
+        }
+    }
+    Ok(Picture {
+        cookies,
+        stored,
+        set_cookies,
+    })
+}
