@@ -175,12 +175,11 @@ impl Picture {
                     None => server.push(line("hiw-text", "note → (none)")),
                 }
                 if let Some(user) = &stored.user {
-                    server.push(line(
+                    let id = format!("users row: {}", user.id);
+                    server.extend(wrapped(
                         "hiw-small",
-                        format!(
-                            "users row: {} · {} · {}",
-                            user.id, user.username, user.email
-                        ),
+                        &[&id, &user.username, &user.email],
+                        " · ",
                     ));
                 }
             }
@@ -244,6 +243,41 @@ mod tests {
             ]
         );
         assert!(texts.iter().all(|t| width(t) <= LINE_WIDTH));
+    }
+
+    /// Long names move the email to a line of its own, never past the edge.
+    #[test]
+    fn the_users_row_wraps_with_long_names() {
+        let picture = Picture {
+            stored: Some(Stored {
+                key: "abcdefgh…".into(),
+                expires_at: "2026-12-02 04:41:13 UTC".into(),
+                remember: false,
+                user: Some(StoredUser {
+                    id: 12345,
+                    username: "user1234567890123".into(),
+                    email: "user1234567890123@example.com".into(),
+                }),
+                note: None,
+            }),
+            ..Picture::default()
+        };
+        let server = picture.parts().server;
+        let texts: Vec<&str> = server.iter().map(|l| l.text.as_str()).collect();
+        assert!(
+            texts.contains(&"users row: 12345 · user1234567890123"),
+            "{texts:?}"
+        );
+        assert!(
+            texts.contains(&"  user1234567890123@example.com"),
+            "{texts:?}"
+        );
+        assert!(texts.iter().all(|t| width(t) <= LINE_WIDTH));
+        // Nothing of the row was cut.
+        assert!(texts
+            .iter()
+            .filter(|t| t.contains("user1234567890123"))
+            .all(|t| !t.ends_with('…')));
     }
 
     #[test]
