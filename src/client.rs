@@ -15,9 +15,9 @@
 use crate::{config::ClientRates, error::AppError};
 use axum::{
     extract::{ConnectInfo, Request, State},
-    http::{header, HeaderMap, HeaderValue, StatusCode},
+    http::{header, HeaderMap},
     middleware::Next,
-    response::{IntoResponse, Response},
+    response::Response,
 };
 use governor::{clock::Clock, DefaultKeyedRateLimiter, Quota, RateLimiter};
 use ipnet::IpNet;
@@ -211,21 +211,13 @@ pub async fn limit_new_sessions(
     }
     session.clear().await;
     tracing::info!("new-session limit reached for a client");
-    if wants_html {
-        let mut res = (StatusCode::TOO_MANY_REQUESTS, err.to_string()).into_response();
-        if let Some(seconds) = err.retry_after() {
-            res.headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
-        }
-        res
-    } else {
-        err.into_response_with_status()
-    }
+    err.into_response_as(wants_html)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use axum::http::HeaderValue;
 
     fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
         let mut map = HeaderMap::new();

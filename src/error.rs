@@ -303,16 +303,27 @@ mod ssr {
         /// middleware): the server-function JSON encoding, which the app
         /// decodes and shows as its text.
         pub fn into_response_with_status(self) -> axum::response::Response {
+            self.into_response_as(false)
+        }
+
+        /// The same, or with `text` its message as plain text: what a
+        /// browser that asked for a page (a form post without JavaScript,
+        /// a page load) can show as it is. `Retry-After` either way.
+        pub fn into_response_as(self, text: bool) -> axum::response::Response {
             use axum::response::IntoResponse;
             let status = http::StatusCode::from_u16(self.status())
                 .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
-            let body = serde_json::to_string(&self).unwrap_or_default();
-            let mut res = (
-                status,
-                [(http::header::CONTENT_TYPE, "application/json")],
-                body,
-            )
-                .into_response();
+            let mut res = if text {
+                (status, self.to_string()).into_response()
+            } else {
+                let body = serde_json::to_string(&self).unwrap_or_default();
+                (
+                    status,
+                    [(http::header::CONTENT_TYPE, "application/json")],
+                    body,
+                )
+                    .into_response()
+            };
             if let Some(seconds) = self.retry_after() {
                 res.headers_mut()
                     .insert(http::header::RETRY_AFTER, seconds.into());

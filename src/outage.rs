@@ -1,12 +1,7 @@
 //! [ssr] How an outage of the database or the session store reaches the
 //! person: the request fails with 503 and `Retry-After`, never as a silent
 //! sign-out or a bare 500.
-use axum::{
-    extract::Request,
-    http::{header, HeaderValue, StatusCode},
-    middleware::Next,
-    response::{IntoResponse, Response},
-};
+use axum::{extract::Request, middleware::Next, response::Response};
 use std::cell::Cell;
 
 /// Records that the current request hit an outage (a no-op outside one).
@@ -40,22 +35,10 @@ pub async fn report_outage(
                 if let Some(metrics) = &state.metrics {
                     metrics.outage();
                 }
-                unavailable(is_api)
+                crate::error::AppError::Unavailable.into_response_as(!is_api)
             } else {
                 res
             }
         })
         .await
-}
-
-fn unavailable(is_api: bool) -> Response {
-    let err = crate::error::AppError::Unavailable;
-    let mut res = if is_api {
-        err.into_response_with_status()
-    } else {
-        (StatusCode::SERVICE_UNAVAILABLE, err.to_string()).into_response()
-    };
-    res.headers_mut()
-        .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
-    res
 }

@@ -114,17 +114,20 @@ impl Application {
             Some(addr) => Some(TcpListener::bind(addr).await?),
             None => None,
         };
+        let metrics = metrics_listener
+            .is_some()
+            .then(|| Arc::new(crate::metrics::Metrics::new()));
+        let hasher = Hasher::new(settings.password_queue)?
+            .timed(metrics.as_ref().map(|m| m.password_job_seconds()));
         let state = AppState(Arc::new(Shared {
             leptos_options: settings.leptos.clone(),
             db,
-            hasher: Hasher::new(settings.password_queue)?,
+            hasher,
             throttle: settings.login_throttle,
             session_policy,
             client_limits: crate::client::ClientLimits::new(settings.client_rates),
             store: store.clone(),
-            metrics: metrics_listener
-                .is_some()
-                .then(|| Arc::new(crate::metrics::Metrics::new())),
+            metrics,
             draining: Default::default(),
             settings: Arc::new(settings),
         }));

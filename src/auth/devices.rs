@@ -222,10 +222,10 @@ async fn check(state: &AppState, mut req: Request) -> Result<Request, Response> 
     };
     match (seen, handle) {
         (Some(seen), Some(handle)) => {
-            let (every, expires_at) = session::index_refresh(&auth.session, &state.session_policy)
+            let due = session::index_refresh(&auth.session, &state.session_policy, seen, now)
                 .await
                 .map_err(|err| err.into_response_with_status())?;
-            if now - seen >= every {
+            if let Some(expires_at) = due {
                 if let Err(err) = touch(&state.db, &handle, now, expires_at).await {
                     tracing::warn!("could not update last seen: {err}");
                 }

@@ -143,14 +143,25 @@ pub async fn handle(session: &Session) -> Result<Option<String>, AppError> {
     Ok(session.get(HANDLE).await?)
 }
 
-/// How this session's device row is kept alive: at most how many seconds
-/// its "last seen" may lag, and the expiry to write when it is refreshed.
-/// The row is refreshed at least as often as the session itself, so it
-/// outlives the session and an active session is never taken for revoked.
-pub async fn index_refresh(session: &Session, policy: &Policy) -> Result<(i64, i64), AppError> {
+/// When this session's device row, last seen at `seen`, is due a refresh:
+/// the expiry to write then, else `None`. The row is refreshed at least as
+/// often as the session itself, so it outlives the session and an active
+/// session is never taken for revoked.
+pub async fn index_refresh(
+    session: &Session,
+    policy: &Policy,
+    seen: i64,
+    now: i64,
+) -> Result<Option<i64>, AppError> {
+    let every =
+        |remember| (policy.renew_every(remember).as_secs() as i64).clamp(1, devices::SEEN_EVERY);
+    // Below the shorter of the two cadences nothing is due, whichever
+    // kind this is, and the session is not read (most requests).
+    if now - seen < every(false).min(every(true)) {
+        return Ok(None);
+    }
     let remember = session.get::<bool>(REMEMBER).await?.unwrap_or(false);
-    let every = (policy.renew_every(remember).as_secs() as i64).clamp(1, devices::SEEN_EVERY);
-    Ok((every, now() + deadline(policy, remember).as_secs() as i64))
+    Ok((now - seen >= every(remember)).then(|| now + deadline(policy, remember).as_secs() as i64))
 }
 
 /// `Log out`: ends the sign-in and keeps the rest, like Flask's

@@ -44,14 +44,19 @@ pub async fn how_it_works() -> Result<Picture, AppError> {
         }
         _ => None,
     };
-    let session_lifetime = |stored: &Option<Stored>| match stored {
-        Some(s) if s.remember => format!(
-            "Max-Age={} (until {})",
-            state.session_policy.lifetime.as_secs(),
-            s.expires_at
-        ),
-        _ => "until the browser closes".to_owned(),
+    // How the session cookie lives: a Max-Age when remembered, else until
+    // the browser closes. The same for every cookie line below.
+    let (session_lifetime, max_age) = match &stored {
+        Some(s) if s.remember => {
+            let seconds = state.session_policy.lifetime.as_secs();
+            (
+                format!("Max-Age={seconds} (until {})", s.expires_at),
+                format!("; Max-Age={seconds}"),
+            )
+        }
+        _ => ("until the browser closes".to_owned(), String::new()),
     };
+    let secure_attribute = if secure { "; Secure" } else { "" };
 
     let parts = use_context::<http::request::Parts>();
     let sent: Vec<(String, String)> = parts
@@ -66,21 +71,13 @@ pub async fn how_it_works() -> Result<Picture, AppError> {
     let mut set_cookies = Vec::new();
     for (name, value) in sent {
         if name == session_name {
-            let lifetime = session_lifetime(&stored);
-            let max_age = match &stored {
-                Some(s) if s.remember => {
-                    format!("; Max-Age={}", state.session_policy.lifetime.as_secs())
-                }
-                _ => String::new(),
-            };
             set_cookies.push(format!(
-                "{name}={}; HttpOnly; SameSite=Lax; Path=/{}{max_age}",
+                "{name}={}; HttpOnly; SameSite=Lax; Path=/{secure_attribute}{max_age}",
                 mask(&value),
-                if secure { "; Secure" } else { "" }
             ));
             cookies.push(BrowserCookie {
                 value: mask(&value),
-                attributes: format!("{base} · {lifetime}"),
+                attributes: format!("{base} · {session_lifetime}"),
                 name,
             });
         } else if name == COOKIE {
@@ -88,8 +85,7 @@ pub async fn how_it_works() -> Result<Picture, AppError> {
                 continue;
             };
             set_cookies.push(format!(
-                "{name}={value}; HttpOnly; SameSite=Lax; Path=/{}",
-                if secure { "; Secure" } else { "" }
+                "{name}={value}; HttpOnly; SameSite=Lax; Path=/{secure_attribute}"
             ));
             cookies.push(BrowserCookie {
                 value: decoded.into_inner(),

@@ -2,19 +2,7 @@
 //! addresses, over HTTP/2, across two instances, with short settings.
 use crate::helpers::*;
 use reqwest::{header, Client, StatusCode};
-use std::{net::IpAddr, time::Duration};
-
-/// A browser on its own loopback address (127.0.0.2, 127.0.0.3, ...): the
-/// server sees a different client for each.
-fn client_at(ip: &str) -> Client {
-    Client::builder()
-        .local_address(ip.parse::<IpAddr>().expect("ip"))
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(Duration::from_secs(30))
-        .build()
-        .expect("client")
-}
+use std::time::Duration;
 
 /// A client that keeps no cookies: every request is a new visitor.
 fn cookieless() -> Client {

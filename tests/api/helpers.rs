@@ -198,13 +198,24 @@ async fn start(
 }
 
 pub fn client() -> Client {
+    browser().build().expect("client")
+}
+
+/// A browser on its own loopback address (127.0.0.2, 127.0.0.3, ...): the
+/// server sees a different client for each.
+pub fn client_at(ip: &str) -> Client {
+    browser()
+        .local_address(ip.parse::<std::net::IpAddr>().expect("ip"))
+        .build()
+        .expect("client")
+}
+
+fn browser() -> reqwest::ClientBuilder {
     Client::builder()
         .cookie_store(true)
         .redirect(redirect::Policy::none())
         // A request that hangs fails the test instead of stalling the run.
         .timeout(std::time::Duration::from_secs(30))
-        .build()
-        .expect("client")
 }
 
 impl TestApp {
