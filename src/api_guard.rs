@@ -1,6 +1,6 @@
 //! [ssr] The guard in front of every server function (`/api/...`): CSRF
-//! origin check, body limit, form-body validation, and statuses for errors
-//! Leptos raises before our code runs.
+//! origin check, body limit, form-body validation; and, inside the session
+//! layer, the status of every server-function error.
 use crate::error::AppError;
 use axum::{
     body::Body,
@@ -19,8 +19,6 @@ const API_BODY_LIMIT: usize = 16 * 1024;
 /// - Refuses cross-site requests (CSRF): a browser always sends `Origin` on a
 ///   cross-origin POST, and `Sec-Fetch-Site` where it knows it.
 /// - Caps the body, so a huge field can't tie up the server.
-/// - Gives an error that Leptos raised before our code ran (a malformed body)
-///   its 4xx status; Leptos would answer those with 500.
 pub async fn api_guard(req: Request, next: Next) -> Response {
     if !req.uri().path().starts_with("/api/") {
         return next.run(req).await;
@@ -53,8 +51,24 @@ pub async fn api_guard(req: Request, next: Next) -> Response {
         return AppError::ServerFn(ServerFnErrorErr::Args(problem.to_owned()))
             .into_response_with_status();
     }
-    let res = next.run(Request::from_parts(parts, Body::from(body))).await;
-    if res.status() != StatusCode::INTERNAL_SERVER_ERROR {
+    next.run(Request::from_parts(parts, Body::from(body))).await
+}
+
+/// Middleware, just inside the session layer: a server function's `Err`
+/// leaves with its own status (and `Retry-After`), so server functions use
+/// plain `?`.
+///
+/// Leptos answers every `Err` with 500 and the error encoded in the body,
+/// and the session layer drops the session's changes on a 5xx: a wrong
+/// password would lose the note the session holds. This reads the body of
+/// a server function's 500 back as an [`AppError`] and gives the response
+/// that error's status before the session layer sees it. A plain form post
+/// (JavaScript off) is a redirect back to the form, not a 500, and is left
+/// alone. Only a 500 from `/api/` is read, so no other response pays.
+pub async fn error_status(req: Request, next: Next) -> Response {
+    let is_api = req.uri().path().starts_with("/api/");
+    let res = next.run(req).await;
+    if !is_api || res.status() != StatusCode::INTERNAL_SERVER_ERROR {
         return res;
     }
     let (mut parts, body) = res.into_parts();
@@ -64,6 +78,9 @@ pub async fn api_guard(req: Request, next: Next) -> Response {
     if let Ok(err) = serde_json::from_slice::<AppError>(&bytes) {
         if let Ok(status) = StatusCode::from_u16(err.status()) {
             parts.status = status;
+        }
+        if let Some(seconds) = err.retry_after() {
+            parts.headers.insert(header::RETRY_AFTER, seconds.into());
         }
     }
     Response::from_parts(parts, Body::from(bytes))

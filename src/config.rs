@@ -47,6 +47,38 @@ pub struct Settings {
     pub drain_notice: Duration,
 }
 
+/// How long sessions live (`SESSION_DAYS`, `SESSION_IDLE_MINUTES`).
+#[derive(Clone, Copy, Debug)]
+pub struct SessionPolicy {
+    /// A "Remember me" session's lifetime, renewed on activity.
+    pub lifetime: Duration,
+    /// A browser session ends after this long without a request.
+    pub idle: Duration,
+}
+
+impl Settings {
+    /// The session cookie's name. With `Secure`, the `__Host-` prefix: the
+    /// browser then accepts it only from this exact host over HTTPS, with
+    /// `Path=/` and no `Domain`, so a sibling subdomain (or a network attacker
+    /// over plain HTTP) cannot plant one of its own, such as a signed-in
+    /// session of the attacker's account. Over plain HTTP (development) the
+    /// browser would refuse a prefixed cookie, so it has none.
+    pub fn session_cookie_name(&self) -> &'static str {
+        if self.cookie_secure {
+            "__Host-sesame_session"
+        } else {
+            "sesame_session"
+        }
+    }
+
+    pub fn session_policy(&self) -> SessionPolicy {
+        SessionPolicy {
+            lifetime: self.session_lifetime,
+            idle: self.session_idle,
+        }
+    }
+}
+
 /// Per-client rates, each "so many a minute, all of them at once if need
 /// be" (a token bucket that holds a minute's worth). `None`: no limit.
 #[derive(Clone, Copy, Debug)]

@@ -64,7 +64,7 @@ impl std::fmt::Display for FieldErrors {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum AppError {
     #[error("Invalid username or password.")]
     InvalidCredentials,
@@ -189,6 +189,105 @@ impl AppError {
     }
 }
 
+/// An error as it leaves the server, and as the browser reads it back:
+/// `{"error":"invalid_credentials","message":"Invalid username or password."}`.
+/// `error` is the kind, for code; `message` the text for people (the one
+/// `Display` gives); a validation error lists its `fields`, and a request to
+/// try again later says after how many seconds in `retry_after` (as the
+/// `Retry-After` header does).
+#[derive(Serialize, Deserialize)]
+struct Wire {
+    error: String,
+    #[serde(default)]
+    message: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    fields: Vec<FieldError>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    retry_after: Option<u64>,
+}
+
+impl AppError {
+    /// The kind, as the wire calls it.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::InvalidCredentials => "invalid_credentials",
+            Self::Validation(_) => "validation",
+            Self::Unauthorized => "unauthorized",
+            Self::Forbidden => "forbidden",
+            Self::TooManyAttempts => "too_many_attempts",
+            Self::RateLimited(_) => "rate_limited",
+            Self::Busy => "busy",
+            Self::NotFound => "not_found",
+            Self::Internal => "internal",
+            Self::Unavailable => "unavailable",
+            Self::ServerFn(err) => match err {
+                ServerFnErrorErr::Registration(_) => "unknown_endpoint",
+                ServerFnErrorErr::UnsupportedRequestMethod(_) => "method_not_allowed",
+                ServerFnErrorErr::Request(_) => "bad_request",
+                ServerFnErrorErr::Deserialization(_) => "bad_body",
+                ServerFnErrorErr::Args(_) => "bad_arguments",
+                ServerFnErrorErr::MissingArg(_) => "missing_argument",
+                ServerFnErrorErr::ServerError(_)
+                | ServerFnErrorErr::Serialization(_)
+                | ServerFnErrorErr::Response(_)
+                | ServerFnErrorErr::MiddlewareError(_) => "server_function",
+            },
+        }
+    }
+
+    fn from_wire(wire: Wire) -> Option<Self> {
+        // A malformed request's detail is free text the client cannot use;
+        // only its kind comes back (`with_own_text` would drop it anyway).
+        let detail = String::new;
+        Some(match wire.error.as_str() {
+            "invalid_credentials" => Self::InvalidCredentials,
+            "validation" => Self::Validation(FieldErrors(wire.fields)),
+            "unauthorized" => Self::Unauthorized,
+            "forbidden" => Self::Forbidden,
+            "too_many_attempts" => Self::TooManyAttempts,
+            "rate_limited" => Self::RateLimited(wire.retry_after?),
+            "busy" => Self::Busy,
+            "not_found" => Self::NotFound,
+            "internal" => Self::Internal,
+            "unavailable" => Self::Unavailable,
+            "unknown_endpoint" => Self::ServerFn(ServerFnErrorErr::Registration(detail())),
+            "method_not_allowed" => {
+                Self::ServerFn(ServerFnErrorErr::UnsupportedRequestMethod(detail()))
+            }
+            "bad_request" => Self::ServerFn(ServerFnErrorErr::Request(detail())),
+            "bad_body" => Self::ServerFn(ServerFnErrorErr::Deserialization(detail())),
+            "bad_arguments" => Self::ServerFn(ServerFnErrorErr::Args(detail())),
+            "missing_argument" => Self::ServerFn(ServerFnErrorErr::MissingArg(detail())),
+            "server_function" => Self::ServerFn(ServerFnErrorErr::ServerError(detail())),
+            _ => return None,
+        })
+    }
+}
+
+impl Serialize for AppError {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        Wire {
+            error: self.kind().to_owned(),
+            message: self.to_string(),
+            fields: match self {
+                Self::Validation(fields) => fields.0.clone(),
+                _ => Vec::new(),
+            },
+            retry_after: self.retry_after(),
+        }
+        .serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for AppError {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let wire = Wire::deserialize(deserializer)?;
+        let kind = wire.error.clone();
+        Self::from_wire(wire)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown error kind {kind:?}")))
+    }
+}
+
 /// Every message a form field can show. A test reads `src/` for field
 /// messages and fails on one missing here.
 pub const FIELD_MESSAGES: &[&str] = &[
@@ -229,30 +328,25 @@ impl FromServerFnError for AppError {
 #[cfg(feature = "ssr")]
 pub use ssr::*;
 
+/// The browser build of `set_page_status`: there is no response to set.
+#[cfg(not(feature = "ssr"))]
+pub fn set_page_status(_err: &AppError) {}
+
 #[cfg(feature = "ssr")]
 mod ssr {
     use super::AppError;
     use leptos::prelude::use_context;
 
-    /// Every server-function error leaves through here.
-    ///
-    /// Leptos answers an `Err` with 500 unless the function sets a status, and
-    /// tower-sessions drops session writes on a 5xx, so a fetch call gets the
-    /// error's own status. A plain form post (JavaScript off) keeps Leptos'
-    /// redirect back to the form, which carries the error in its URL and shows
-    /// it next to the field.
-    pub fn reject(err: AppError) -> AppError {
-        if !is_plain_form_post() {
-            if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
-                let status = http::StatusCode::from_u16(err.status())
-                    .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
-                res.set_status(status);
-                if let Some(seconds) = err.retry_after() {
-                    res.insert_header(http::header::RETRY_AFTER, seconds.into());
-                }
-            }
+    /// A page that shows `err` instead of its content answers with the
+    /// error's status. A server function's `Err` gets its status from
+    /// `api_guard::error_status`; a page that calls one while it renders on
+    /// the server says so itself.
+    pub fn set_page_status(err: &AppError) {
+        if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
+            let status = http::StatusCode::from_u16(err.status())
+                .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
+            res.set_status(status);
         }
-        err
     }
 
     /// The full cause goes to the log; the person sees a generic message:
@@ -275,7 +369,7 @@ mod ssr {
                 _ => false,
             };
             if unreachable {
-                crate::outage::note();
+                crate::db::outage::note();
                 AppError::Unavailable
             } else {
                 AppError::Internal
@@ -290,7 +384,7 @@ mod ssr {
             tracing::error!("session store error: {err}");
             match err {
                 tower_sessions::session::Error::Store(_) => {
-                    crate::outage::note();
+                    crate::db::outage::note();
                     AppError::Unavailable
                 }
                 _ => AppError::Internal,
@@ -330,21 +424,6 @@ mod ssr {
             }
             res
         }
-    }
-
-    /// A browser form submitted without JavaScript asks for HTML back.
-    /// (A page rendered on the server is a GET and gets its status.)
-    pub fn is_plain_form_post() -> bool {
-        use_context::<http::request::Parts>()
-            .filter(|parts| parts.method == http::Method::POST)
-            .and_then(|parts| {
-                parts
-                    .headers
-                    .get(http::header::ACCEPT)
-                    .and_then(|v| v.to_str().ok())
-                    .map(|v| v.contains("text/html"))
-            })
-            .unwrap_or(false)
     }
 }
 
@@ -466,6 +545,42 @@ mod tests {
             }
         }
         assert!(found >= 6, "the scan found only {found} messages");
+    }
+
+    #[test]
+    fn an_error_body_names_its_kind_and_says_its_message() {
+        assert_eq!(
+            serde_json::to_string(&AppError::InvalidCredentials).unwrap(),
+            r#"{"error":"invalid_credentials","message":"Invalid username or password."}"#
+        );
+        assert_eq!(
+            serde_json::to_value(AppError::RateLimited(12)).unwrap()["retry_after"],
+            12
+        );
+        let own = [
+            AppError::InvalidCredentials,
+            AppError::field("note", crate::notes::NOTE_MESSAGE),
+            AppError::Unauthorized,
+            AppError::Forbidden,
+            AppError::TooManyAttempts,
+            AppError::RateLimited(3),
+            AppError::Busy,
+            AppError::NotFound,
+            AppError::Internal,
+            AppError::Unavailable,
+            AppError::ServerFn(ServerFnErrorErr::Args(String::new())),
+            AppError::ServerFn(ServerFnErrorErr::MissingArg(String::new())),
+            AppError::ServerFn(ServerFnErrorErr::Registration(String::new())),
+        ];
+        for err in own {
+            let body = serde_json::to_value(&err).unwrap();
+            assert_eq!(body["message"], err.to_string());
+            let back: AppError = serde_json::from_value(body).unwrap();
+            assert_eq!(back, err);
+            assert_eq!(back.status(), err.status());
+        }
+        let unknown = serde_json::from_str::<AppError>(r#"{"error":"nope","message":"x"}"#);
+        assert!(unknown.is_err());
     }
 
     #[test]

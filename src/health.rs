@@ -4,7 +4,7 @@
 //! Both sit in front of everything else: no session is read or made, no
 //! cookie set, no per-client limit taken, and no log line written per call
 //! at the default level (a balancer asks every few seconds).
-use crate::startup::AppState;
+use crate::{auth::store::Store, db::Db};
 use axum::{
     extract::State,
     http::{header, HeaderValue, StatusCode},
@@ -38,8 +38,16 @@ impl Draining {
     }
 }
 
+/// What `/readyz` checks.
+#[derive(Clone)]
+pub struct Readiness {
+    pub draining: Draining,
+    pub db: Db,
+    pub store: Store,
+}
+
 /// `/healthz` and `/readyz`, with everything else handed to `app`.
-pub fn routes(state: AppState, app: Router) -> Router {
+pub fn routes(state: Readiness, app: Router) -> Router {
     Router::new()
         .route("/healthz", get(alive))
         .route("/readyz", get(ready))
@@ -54,7 +62,7 @@ async fn alive() -> Response {
 
 /// Readiness: the database (and Redis, when sessions live there) answer a
 /// cheap query within `CHECK_TIMEOUT`, and the server is not stopping.
-async fn ready(State(state): State<AppState>) -> Response {
+async fn ready(State(state): State<Readiness>) -> Response {
     if state.draining.is_on() {
         return unavailable(serde_json::json!({"status": "stopping"}));
     }

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod components;
 pub mod cookies;
 pub mod cross_tab;
+pub mod devices;
 pub mod error;
 pub mod how_it_works;
 pub mod notes;
@@ -37,6 +38,8 @@ pub mod security;
 pub mod serve;
 #[cfg(feature = "ssr")]
 pub mod startup;
+#[cfg(feature = "ssr")]
+pub mod state;
 #[cfg(feature = "ssr")]
 pub mod telemetry;
 

@@ -10,10 +10,10 @@
 //! No label carries anything a person sent: routes are patterns
 //! (`/set_cookie/{username}`), server functions are the registered paths,
 //! and every other path is `(other)`.
-use crate::startup::AppState;
+use crate::{auth::password::Hasher, db::Db};
 use axum::{
     extract::{MatchedPath, Request, State},
-    http::{header, StatusCode},
+    http::header,
     middleware::Next,
     response::{IntoResponse, Response},
 };
@@ -21,7 +21,11 @@ use prometheus::{
     Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts,
     Registry, TextEncoder,
 };
-use std::{collections::HashSet, sync::OnceLock, time::Instant};
+use std::{
+    collections::HashSet,
+    sync::{Arc, OnceLock},
+    time::Instant,
+};
 
 pub struct Metrics {
     registry: Registry,
@@ -185,9 +189,9 @@ impl Metrics {
     }
 
     /// The text format, with the gauges read now.
-    fn render(&self, state: &AppState) -> String {
-        self.password_jobs.set(state.hasher.pending() as i64);
-        let (size, idle) = state.db.pool_connections();
+    fn render(&self, hasher: &Hasher, db: &Db) -> String {
+        self.password_jobs.set(hasher.pending() as i64);
+        let (size, idle) = db.pool_connections();
         self.db_pool
             .with_label_values(&["idle"])
             .set(i64::from(idle));
@@ -206,9 +210,10 @@ impl Default for Metrics {
     }
 }
 
-/// The metrics of the current request's app, if they are on.
-pub fn current() -> Option<std::sync::Arc<Metrics>> {
-    leptos::prelude::use_context::<AppState>().and_then(|state| state.metrics.clone())
+/// The metrics of the current request's app, if they are on (`startup`
+/// provides them to the Leptos context of every request).
+pub fn current() -> Option<Arc<Metrics>> {
+    leptos::prelude::use_context::<Option<Arc<Metrics>>>().flatten()
 }
 
 /// Records `f` on the current app's metrics, if they are on.
@@ -226,8 +231,12 @@ fn server_fn_paths() -> &'static HashSet<&'static str> {
 
 /// Middleware (outermost of the app): counts and times every request by
 /// route pattern, method and status.
-pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let Some(metrics) = state.metrics.clone() else {
+pub async fn track(
+    State(metrics): State<Option<Arc<Metrics>>>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let Some(metrics) = metrics else {
         return next.run(req).await;
     };
     let started = Instant::now();
@@ -261,22 +270,21 @@ pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> R
 }
 
 /// The router of the metrics listener: `GET /metrics`, nothing else.
-pub fn router(state: AppState) -> axum::Router {
+/// The password queue and the database pool are read at each scrape.
+pub fn router(metrics: Arc<Metrics>, hasher: Hasher, db: Db) -> axum::Router {
     axum::Router::new()
         .route("/metrics", axum::routing::get(scrape))
-        .with_state(state)
+        .with_state(Arc::new((metrics, hasher, db)))
 }
 
-async fn scrape(State(state): State<AppState>) -> Response {
-    let Some(metrics) = state.metrics.as_ref() else {
-        return StatusCode::NOT_FOUND.into_response();
-    };
+async fn scrape(State(state): State<Arc<(Arc<Metrics>, Hasher, Db)>>) -> Response {
+    let (metrics, hasher, db) = &*state;
     (
         [(
             header::CONTENT_TYPE,
             "text/plain; version=0.0.4; charset=utf-8",
         )],
-        metrics.render(&state),
+        metrics.render(hasher, db),
     )
         .into_response()
 }

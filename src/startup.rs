@@ -5,18 +5,17 @@ use crate::{
     auth::{
         backend::Backend,
         password::Hasher,
-        session::{maintain, Policy, PolicyStore, AUTH_DATA_KEY},
+        session::{maintain, PolicyStore, AUTH_DATA_KEY},
         store::Store,
-        throttle::Throttle,
     },
     config::{Secret, Settings},
     db::Db,
-    error::AppError,
     outage::report_outage,
+    state::{AppState, Shared},
 };
-use axum::{extract::FromRef, http::StatusCode, middleware, Router};
+use axum::{http::StatusCode, middleware, Router};
 use axum_login::AuthManagerLayerBuilder;
-use leptos::{config::LeptosOptions, prelude::provide_context};
+use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use std::sync::Arc;
 use std::{future::Future, sync::OnceLock};
@@ -30,53 +29,6 @@ use tower_sessions::{
     session_store::ExpiredDeletion,
     Expiry, SessionManagerLayer,
 };
-
-/// What every handler and server function can reach.
-///
-/// Cloned several times a request (router state, middleware, the Leptos
-/// context), so it is one `Arc`: cloning the fields themselves (above all
-/// `LeptosOptions`, a dozen strings) took a quarter of the CPU of a cheap
-/// request.
-#[derive(Clone)]
-pub struct AppState(Arc<Shared>);
-
-pub struct Shared {
-    pub leptos_options: LeptosOptions,
-    pub settings: Arc<Settings>,
-    pub db: Db,
-    pub hasher: Hasher,
-    pub throttle: Throttle,
-    pub session_policy: Policy,
-    pub client_limits: crate::client::ClientLimits,
-    /// The session store, for readiness checks.
-    pub store: Store,
-    /// `None` unless `METRICS_ADDR` is set: nothing is recorded then.
-    pub metrics: Option<Arc<crate::metrics::Metrics>>,
-    pub draining: crate::health::Draining,
-}
-
-impl std::ops::Deref for AppState {
-    type Target = Shared;
-
-    fn deref(&self) -> &Shared {
-        &self.0
-    }
-}
-
-/// leptos_axum reads the options from the router state.
-impl FromRef<AppState> for LeptosOptions {
-    fn from_ref(state: &AppState) -> Self {
-        state.leptos_options.clone()
-    }
-}
-
-/// The state of the current request, from a server function or component.
-pub fn app_state() -> Result<AppState, AppError> {
-    leptos::prelude::use_context::<AppState>().ok_or_else(|| {
-        tracing::error!("AppState missing from the Leptos context");
-        AppError::Internal
-    })
-}
 
 /// The largest request body anywhere (server functions allow less; see
 /// `api_guard`).
@@ -105,10 +57,7 @@ impl Application {
             sessions = store.kind(),
             "storage ready"
         );
-        let session_policy = Policy {
-            lifetime: settings.session_lifetime,
-            idle: settings.session_idle,
-        };
+        let session_policy = settings.session_policy();
         let listener = TcpListener::bind(settings.leptos.site_addr).await?;
         let metrics_listener = match settings.metrics_addr {
             Some(addr) => Some(TcpListener::bind(addr).await?),
@@ -119,7 +68,7 @@ impl Application {
             .then(|| Arc::new(crate::metrics::Metrics::new()));
         let hasher = Hasher::new(settings.password_queue)?
             .timed(metrics.as_ref().map(|m| m.password_job_seconds()));
-        let state = AppState(Arc::new(Shared {
+        let state = AppState::new(Shared {
             leptos_options: settings.leptos.clone(),
             db,
             hasher,
@@ -130,10 +79,10 @@ impl Application {
             metrics,
             draining: Default::default(),
             settings: Arc::new(settings),
-        }));
+        });
         let session_layer =
             SessionManagerLayer::new(PolicyStore::new(store.clone(), session_policy))
-                .with_name(session_cookie_name(state.settings.cookie_secure))
+                .with_name(state.settings.session_cookie_name())
                 .with_http_only(true)
                 .with_same_site(SameSite::Lax)
                 .with_secure(state.settings.cookie_secure)
@@ -162,7 +111,7 @@ impl Application {
             // axum's middleware takes axum's body type back.
             .map_request(|req: axum::http::Request<_>| req.map(axum::body::Body::new))
             .layer(middleware::from_fn_with_state(
-                state.clone(),
+                state.metrics.clone(),
                 crate::metrics::track,
             ))
             .layer(middleware::from_fn_with_state(
@@ -170,27 +119,44 @@ impl Application {
                 crate::client::identify,
             ))
             .layer(middleware::from_fn(api_guard))
-            .layer(middleware::from_fn_with_state(state.clone(), report_outage))
+            .layer(middleware::from_fn_with_state(
+                state.metrics.clone(),
+                report_outage,
+            ))
             .layer(middleware::from_fn(crate::db::shared_reads))
             .layer(middleware::from_fn(crate::auth::store::merge_saves))
             .layer(auth_layer)
             .layer(middleware::from_fn_with_state(
                 state.clone(),
-                crate::client::limit_new_sessions,
+                crate::client::new_sessions::limit,
             ))
             .layer(middleware::from_fn_with_state(session_policy, maintain))
             .layer(middleware::from_fn_with_state(
                 state.clone(),
-                crate::auth::devices::guard,
+                crate::devices::guard::guard,
             ))
             .layer(middleware::from_fn(crate::auth::access::require_sign_in))
+            .layer(middleware::from_fn(crate::api_guard::error_status))
             .service(routes);
         let router = Router::new().fallback_service(stack);
         let dev = state.leptos_options.env == leptos::config::Env::DEV;
         let router = crate::telemetry::request_logs(crate::security::headers(router, dev));
         // Health checks in front of everything: no session, no limits, no logs.
-        let router = crate::health::routes(state.clone(), router);
-        let metrics = metrics_listener.map(|l| (l, crate::metrics::router(state.clone())));
+        let router = crate::health::routes(
+            crate::health::Readiness {
+                draining: state.draining.clone(),
+                db: state.db.clone(),
+                store: state.store.clone(),
+            },
+            router,
+        );
+        let metrics = metrics_listener
+            .zip(state.metrics.clone())
+            .map(|(l, metrics)| {
+                let router =
+                    crate::metrics::router(metrics, state.hasher.clone(), state.db.clone());
+                (l, router)
+            });
         // Started last, once nothing above can fail and leave it running.
         let every = state.settings.session_cleanup_every;
         let db = state.db.clone();
@@ -207,7 +173,7 @@ impl Application {
                 loop {
                     tick.tick().await;
                     let now = time::OffsetDateTime::now_utc().unix_timestamp();
-                    if let Err(err) = crate::auth::devices::delete_expired(&db, now).await {
+                    if let Err(err) = crate::devices::db::delete_expired(&db, now).await {
                         tracing::warn!("could not prune the session index: {err}");
                     }
                     pruned.client_limits.prune();
@@ -280,20 +246,6 @@ impl Application {
     }
 }
 
-/// The session cookie's name. With `Secure`, the `__Host-` prefix: the
-/// browser then accepts it only from this exact host over HTTPS, with
-/// `Path=/` and no `Domain`, so a sibling subdomain (or a network attacker
-/// over plain HTTP) cannot plant one of its own, such as a signed-in
-/// session of the attacker's account. Over plain HTTP (development) the
-/// browser would refuse a prefixed cookie, so it has none.
-pub fn session_cookie_name(secure: bool) -> &'static str {
-    if secure {
-        "__Host-sesame_session"
-    } else {
-        "sesame_session"
-    }
-}
-
 /// The cookie-signing key, stretched from the secret (any length of 32
 /// bytes or more) to the 64 bytes the cookie crate wants.
 fn signing_key(secret: &Secret) -> Key {
@@ -320,6 +272,8 @@ pub fn router(state: AppState) -> Router {
         let state = state.clone();
         move || {
             provide_context(state.clone());
+            // What `metrics::record` reads, for server functions to count.
+            provide_context(state.metrics.clone());
             crate::security::record_page_nonce();
         }
     };

@@ -1,6 +1,7 @@
 //! Accounts and sign-in: shared types, field rules, `next` handling, and the
 //! server functions; the server-only parts are gated here, once.
 pub mod api;
+pub mod context;
 pub mod redirect;
 pub mod validate;
 
@@ -8,8 +9,6 @@ pub mod validate;
 pub mod access;
 #[cfg(feature = "ssr")]
 pub mod backend;
-#[cfg(feature = "ssr")]
-pub mod devices;
 #[cfg(feature = "ssr")]
 pub mod password;
 #[cfg(feature = "ssr")]
@@ -35,20 +34,6 @@ pub struct SessionTimes {
     pub started_at: String,
     pub expires_at: String,
     pub remember: bool,
-}
-
-/// One signed-in session of the user, as the sessions & devices page shows
-/// it. `handle` is public and random; the session's id never leaves the
-/// server.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DeviceSession {
-    pub handle: String,
-    pub created_at: String,
-    pub last_seen: String,
-    pub expires_at: String,
-    pub ip: String,
-    pub browser: String,
-    pub this_device: bool,
 }
 
 /// Unix seconds as the pages show them, in UTC.

@@ -3,8 +3,7 @@
 //! Flask's `session` dict, kept on the server by tower-sessions. The browser
 //! holds only an opaque, signed id.
 use crate::{
-    auth::{backend::Backend, devices},
-    error::AppError,
+    auth::backend::Backend, config::SessionPolicy, db::Db, devices::db as devices, error::AppError,
     users::db::User,
 };
 use axum::{
@@ -29,14 +28,7 @@ const NOTE: &str = "data.note";
 
 pub type AuthSession = axum_login::AuthSession<Backend>;
 
-/// How long sessions live (`SESSION_DAYS`, `SESSION_IDLE_MINUTES`).
-#[derive(Clone, Copy, Debug)]
-pub struct Policy {
-    pub lifetime: Duration,
-    pub idle: Duration,
-}
-
-impl Policy {
+impl SessionPolicy {
     /// How often activity is written back. A session is only written when it
     /// changed or when this much time has passed since the last write, never
     /// on every request. For a browser session it is a twelfth of the idle
@@ -81,13 +73,26 @@ pub async fn current() -> Result<AuthSession, AppError> {
     })
 }
 
+/// The signed-in user and this session's handle, or 401.
+pub async fn signed_in() -> Result<(User, Option<String>), AppError> {
+    let auth = current().await?;
+    let user = auth.user.clone().ok_or(AppError::Unauthorized)?;
+    let handle = handle(&auth.session).await?;
+    Ok((user, handle))
+}
+
 /// Signs `user` in on this session, and lists it among the user's devices.
 /// The note and other data stay.
-pub async fn sign_in(auth: &mut AuthSession, user: &User, remember: bool) -> Result<(), AppError> {
-    let state = crate::startup::app_state()?;
+pub async fn sign_in(
+    auth: &mut AuthSession,
+    user: &User,
+    remember: bool,
+    db: &Db,
+    policy: &SessionPolicy,
+) -> Result<(), AppError> {
     // A sign-in over an earlier one in the same browser replaces its row.
     if let Some(old) = handle(&auth.session).await? {
-        devices::forget(&state.db, &old).await?;
+        devices::forget(db, &old).await?;
     }
     // New id at login: whatever id the browser had before (perhaps one an
     // attacker planted) is worthless from now on. Session fixation.
@@ -95,16 +100,8 @@ pub async fn sign_in(auth: &mut AuthSession, user: &User, remember: bool) -> Res
     auth.login(user).await.map_err(auth_error)?;
     let started_at = now();
     let handle = devices::new_handle();
-    let expires_at = started_at + deadline(&state.session_policy, remember).as_secs() as i64;
-    devices::insert(
-        &state.db,
-        &handle,
-        user.id,
-        started_at,
-        expires_at,
-        &origin(),
-    )
-    .await?;
+    let expires_at = started_at + deadline(policy, remember).as_secs() as i64;
+    devices::insert(db, &handle, user.id, started_at, expires_at, &origin()).await?;
     auth.session.insert(REMEMBER, remember).await?;
     auth.session.insert(STARTED_AT, started_at).await?;
     auth.session.insert(HANDLE, handle).await?;
@@ -149,7 +146,7 @@ pub async fn handle(session: &Session) -> Result<Option<String>, AppError> {
 /// session is never taken for revoked.
 pub async fn index_refresh(
     session: &Session,
-    policy: &Policy,
+    policy: &SessionPolicy,
     seen: i64,
     now: i64,
 ) -> Result<Option<i64>, AppError> {
@@ -167,10 +164,10 @@ pub async fn index_refresh(
 /// `Log out`: ends the sign-in and keeps the rest, like Flask's
 /// `session.pop('username')`. The old id is deleted on the server, so a
 /// replayed cookie is anonymous; the note moves to a new id.
-pub async fn sign_out(auth: &mut AuthSession) -> Result<(), AppError> {
+pub async fn sign_out(auth: &mut AuthSession, db: &Db) -> Result<(), AppError> {
     let note: Option<String> = auth.session.get(NOTE).await?;
     if let Some(handle) = handle(&auth.session).await? {
-        devices::forget(&crate::startup::app_state()?.db, &handle).await?;
+        devices::forget(db, &handle).await?;
     }
     auth.logout().await.map_err(auth_error)?;
     if let Some(note) = note {
@@ -197,7 +194,7 @@ pub async fn set_note(session: &Session, note: String) -> Result<(), AppError> {
     Ok(session.insert(NOTE, note).await?)
 }
 
-pub async fn times(session: &Session, policy: &Policy) -> Result<Stamps, AppError> {
+pub async fn times(session: &Session, policy: &SessionPolicy) -> Result<Stamps, AppError> {
     let remember = session.get::<bool>(REMEMBER).await?.unwrap_or(false);
     let started_at = session.get::<i64>(STARTED_AT).await?.unwrap_or_else(now);
     let touched_at = session.get::<i64>(TOUCHED_AT).await?.unwrap_or_else(now);
@@ -210,7 +207,7 @@ pub async fn times(session: &Session, policy: &Policy) -> Result<Stamps, AppErro
 }
 
 /// How long after its last write a session's row lives.
-fn deadline(policy: &Policy, remember: bool) -> Duration {
+fn deadline(policy: &SessionPolicy, remember: bool) -> Duration {
     if remember {
         policy.lifetime
     } else {
@@ -235,7 +232,7 @@ pub fn auth_error(err: axum_login::Error<Backend>) -> AppError {
 /// gets the expiry of its kind (tower-sessions does not store the expiry
 /// kind, so it has to be set again on every write).
 pub async fn maintain(
-    State(policy): State<Policy>,
+    State(policy): State<SessionPolicy>,
     session: Session,
     req: Request,
     next: Next,
@@ -261,7 +258,7 @@ pub async fn maintain(
 
 async fn touch_if_stale(
     session: &Session,
-    policy: &Policy,
+    policy: &SessionPolicy,
 ) -> Result<(), tower_sessions::session::Error> {
     let Some(touched_at) = session.get::<i64>(TOUCHED_AT).await? else {
         return Ok(());
@@ -283,11 +280,11 @@ async fn touch_if_stale(
 #[derive(Clone, Debug)]
 pub struct PolicyStore<S> {
     inner: S,
-    policy: Policy,
+    policy: SessionPolicy,
 }
 
 impl<S> PolicyStore<S> {
-    pub fn new(inner: S, policy: Policy) -> Self {
+    pub fn new(inner: S, policy: SessionPolicy) -> Self {
         Self { inner, policy }
     }
 

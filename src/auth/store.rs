@@ -213,7 +213,7 @@ fn stored(record: &Record) -> Record {
 fn noted<T>(result: session_store::Result<T>) -> session_store::Result<T> {
     if let Err(err) = &result {
         tracing::error!("session store error: {err}");
-        crate::outage::note();
+        crate::db::outage::note();
     }
     result
 }

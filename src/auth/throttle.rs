@@ -60,7 +60,7 @@ impl Throttle {
             (SELECT COUNT(*) FROM login_failures WHERE username_key = $1 AND failed_at > $4) < $5";
         let now = now_ms();
         let since = now - self.window.as_millis() as i64;
-        let id = crate::auth::devices::new_handle();
+        let id = crate::devices::db::new_handle();
         let counted = match db {
             Db::Sqlite(pool, _) => sqlx::query(SQL)
                 .bind(key)

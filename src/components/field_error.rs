@@ -1,4 +1,5 @@
-//! Messages from a failed action: next to a field, or for the whole form.
+//! Form fields and the messages of a failed action: next to a field, or for
+//! the whole form.
 use crate::error::AppError;
 use leptos::prelude::*;
 
@@ -47,5 +48,30 @@ where
                 {message}
             </p>
         </Show>
+    }
+}
+
+/// A labelled input with the message for it from the last result: the one
+/// shape of every form field of the app.
+#[component]
+pub fn Field<T>(
+    /// The input's `id`, which the label points at.
+    id: &'static str,
+    label: &'static str,
+    /// The form field's name (and the field an error names).
+    name: &'static str,
+    /// The input's `type`.
+    kind: &'static str,
+    autocomplete: &'static str,
+    /// The action's last result.
+    result: Signal<Option<Result<T, AppError>>>,
+) -> impl IntoView
+where
+    T: Send + Sync + 'static,
+{
+    view! {
+        <label for=id>{label}</label>
+        <input id=id type=kind name=name autocomplete=autocomplete />
+        <FieldMessage result field=name />
     }
 }

@@ -1,7 +1,7 @@
 //! The navigation bar on every page: the sign-in links for a visitor; the
 //! username and a `Log out` button (a form: it works without JavaScript)
 //! for a signed-in user.
-use crate::app::Auth;
+use crate::auth::context::Auth;
 use leptos::prelude::*;
 use leptos_router::components::A;
 

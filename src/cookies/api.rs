@@ -14,11 +14,10 @@ pub async fn get_cookie() -> Result<Option<String>, AppError> {
 pub async fn set_cookie(name: String) -> Result<String, AppError> {
     use crate::{
         cookies::{ssr, CookieName},
-        error::reject,
-        startup::app_state,
+        state::app_state,
     };
-    let name = CookieName::parse(&name).map_err(|msg| reject(AppError::field("name", msg)))?;
-    let secure = app_state().map_err(reject)?.settings.cookie_secure;
+    let name = CookieName::parse(&name).map_err(|msg| AppError::field("name", msg))?;
+    let secure = app_state()?.settings.cookie_secure;
     ssr::write(&name, secure);
     Ok(name.into_inner())
 }
@@ -26,8 +25,8 @@ pub async fn set_cookie(name: String) -> Result<String, AppError> {
 /// Removes the `username` cookie.
 #[server(prefix = "/api", endpoint = "delete_cookie")]
 pub async fn delete_cookie() -> Result<(), AppError> {
-    use crate::{cookies::ssr, error::reject, startup::app_state};
-    let secure = app_state().map_err(reject)?.settings.cookie_secure;
+    use crate::{cookies::ssr, state::app_state};
+    let secure = app_state()?.settings.cookie_secure;
     ssr::remove(secure);
     Ok(())
 }

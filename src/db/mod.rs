@@ -7,6 +7,7 @@
 //! share (`$1` placeholders work in SQLite too), and run on either pool
 //! with [`on_pool!`]. On SQLite, the few reads every signed-in request
 //! makes skip sqlx's worker threads: see [`reader`].
+pub mod outage;
 mod reader;
 
 use anyhow::Context;
@@ -40,7 +41,7 @@ pub(crate) use on_pool;
 
 /// Middleware, around the session and auth layers: the reads a request
 /// makes before its handler share one SQLite read transaction, which
-/// `auth::devices::guard` ends (see [`reader`]).
+/// `devices::guard` ends (see [`reader`]).
 pub async fn shared_reads(
     req: axum::extract::Request,
     next: axum::middleware::Next,

@@ -11,13 +11,12 @@ pub async fn how_it_works() -> Result<Picture, AppError> {
     use crate::{
         auth::{format_time, session, store::at_rest},
         cookies::{CookieName, COOKIE},
-        error::reject,
-        startup::{app_state, session_cookie_name},
+        state::app_state,
     };
-    let state = app_state().map_err(reject)?;
-    let auth = session::current().await.map_err(reject)?;
+    let state = app_state()?;
+    let auth = session::current().await?;
     let secure = state.settings.cookie_secure;
-    let session_name = session_cookie_name(secure);
+    let session_name = state.settings.session_cookie_name();
     let base = if secure {
         "HttpOnly · SameSite=Lax · Path=/ · Secure"
     } else {
@@ -26,9 +25,7 @@ pub async fn how_it_works() -> Result<Picture, AppError> {
 
     let stored = match auth.session.id() {
         Some(id) if !auth.session.is_empty().await => {
-            let times = session::times(&auth.session, &state.session_policy)
-                .await
-                .map_err(reject)?;
+            let times = session::times(&auth.session, &state.session_policy).await?;
             let key: String = at_rest(&id).to_string().chars().take(8).collect();
             Some(Stored {
                 key: format!("{key}…"),
@@ -39,7 +36,7 @@ pub async fn how_it_works() -> Result<Picture, AppError> {
                     username: u.username.clone(),
                     email: u.email.clone(),
                 }),
-                note: session::note(&auth.session).await.map_err(reject)?,
+                note: session::note(&auth.session).await?,
             })
         }
         _ => None,

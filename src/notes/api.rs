@@ -12,20 +12,18 @@ pub struct SessionContents {
 /// The data held in this session. Reading never creates a session.
 #[server(prefix = "/api", endpoint = "session_data")]
 pub async fn session_data() -> Result<SessionContents, AppError> {
-    use crate::{auth::session, error::reject};
-    let auth = session::current().await.map_err(reject)?;
-    let note = session::note(&auth.session).await.map_err(reject)?;
+    use crate::auth::session;
+    let auth = session::current().await?;
+    let note = session::note(&auth.session).await?;
     Ok(SessionContents { note })
 }
 
 /// Stores a note in this session (Flask's `session['note'] = note`).
 #[server(prefix = "/api", endpoint = "set_note")]
 pub async fn set_note(note: String) -> Result<SessionContents, AppError> {
-    use crate::{auth::session, error::reject, notes::parse_note};
-    let note = parse_note(&note).map_err(|m| reject(AppError::field("note", m)))?;
-    let auth = session::current().await.map_err(reject)?;
-    session::set_note(&auth.session, note.clone())
-        .await
-        .map_err(reject)?;
+    use crate::{auth::session, notes::parse_note};
+    let note = parse_note(&note).map_err(|m| AppError::field("note", m))?;
+    let auth = session::current().await?;
+    session::set_note(&auth.session, note.clone()).await?;
     Ok(SessionContents { note: Some(note) })
 }

@@ -1,6 +1,6 @@
 //! `/cookies`: the cookie demo (Flask's `request.cookies.get('username')`).
 use crate::{
-    components::{FieldMessage, SeeWhatChanged},
+    components::{Field, SeeWhatChanged},
     cookies::api::{get_cookie, DeleteCookie, SetCookie},
 };
 use leptos::prelude::*;
@@ -34,9 +34,7 @@ pub fn CookiesPage() -> impl IntoView {
             </p>
         </Transition>
         <ActionForm action=set attr:class="stack" attr:novalidate=true>
-            <label for="cookie-name">"Name"</label>
-            <input id="cookie-name" type="text" name="name" autocomplete="off" />
-            <FieldMessage result=set.value().into() field="name" />
+            <Field id="cookie-name" label="Name" name="name" kind="text" autocomplete="off" result=set.value().into() />
             <button type="submit">"Set cookie"</button>
         </ActionForm>
         <ActionForm action=delete>

@@ -1,9 +1,9 @@
 //! `/profile/sessions`: every signed-in session of the user, with a way to
 //! end each other one.
 use crate::{
-    app::Auth,
-    auth::api::{sessions, RevokeOtherSessions, RevokeSession},
+    auth::context::Auth,
     components::{ErrorMessage, SignedIn},
+    devices::api::{sessions, RevokeOtherSessions, RevokeSession},
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -23,9 +23,10 @@ pub fn SessionsPage() -> impl IntoView {
             )
         },
         move |_| async move {
-            match auth.user.await {
-                Ok(Some(_)) => sessions().await.map(Some),
-                _ => Ok(None),
+            if auth.is_signed_in().await {
+                sessions().await.map(Some)
+            } else {
+                Ok(None)
             }
         },
     );

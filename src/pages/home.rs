@@ -1,5 +1,5 @@
 //! `/`: who is signed in.
-use crate::{app::Auth, components::SeeWhatChanged};
+use crate::{auth::context::Auth, components::SeeWhatChanged};
 use leptos::prelude::*;
 use leptos_meta::Title;
 

@@ -2,7 +2,7 @@
 //! server stores for it, drawn on the server as inline SVG (no JavaScript
 //! needed; every label is real text), then what each part means.
 use crate::{
-    app::Auth,
+    auth::context::Auth,
     how_it_works::{api::how_it_works, Line, Picture},
 };
 use leptos::prelude::*;

@@ -1,5 +1,5 @@
 //! `/login`: the login form (Flask-Login's `login_user`).
-use crate::{app::Auth, components::ErrorMessage};
+use crate::{auth::context::Auth, components::ErrorMessage};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::{components::A, hooks::use_query_map};

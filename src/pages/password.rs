@@ -2,7 +2,7 @@
 //! session of the user ends; this one stays signed in.
 use crate::{
     auth::api::ChangePassword,
-    components::{ErrorMessage, FieldMessage, SignedIn},
+    components::{ErrorMessage, Field, SignedIn},
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -18,12 +18,8 @@ pub fn PasswordPage() -> impl IntoView {
             view! {
                 <h1>"Change password"</h1>
                 <ActionForm action=change attr:class="stack" attr:novalidate=true>
-                    <label for="password-current">"Current password"</label>
-                    <input id="password-current" type="password" name="current" autocomplete="current-password" />
-                    <FieldMessage result field="current" />
-                    <label for="password-new">"New password"</label>
-                    <input id="password-new" type="password" name="new" autocomplete="new-password" />
-                    <FieldMessage result field="new" />
+                    <Field id="password-current" label="Current password" name="current" kind="password" autocomplete="current-password" result />
+                    <Field id="password-new" label="New password" name="new" kind="password" autocomplete="new-password" result />
                     <ErrorMessage result />
                     <button type="submit">"Change password"</button>
                 </ActionForm>

@@ -1,7 +1,7 @@
 //! `/profile`: the signed-in user and this session (`@login_required`).
 use crate::{
-    app::Auth,
     auth::api::session_info,
+    auth::context::Auth,
     components::{SeeWhatChanged, SignedIn},
 };
 use leptos::prelude::*;
@@ -17,9 +17,10 @@ pub fn ProfilePage() -> impl IntoView {
     let info = Resource::new(
         move || auth.generation(),
         move |_| async move {
-            match auth.user.await {
-                Ok(Some(_)) => session_info().await.map(Some),
-                _ => Ok(None),
+            if auth.is_signed_in().await {
+                session_info().await.map(Some)
+            } else {
+                Ok(None)
             }
         },
     );

@@ -1,7 +1,7 @@
 //! `/register`: a new account, signed in at once.
 use crate::{
-    app::Auth,
-    components::{ErrorMessage, FieldMessage},
+    auth::context::Auth,
+    components::{ErrorMessage, Field},
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -14,15 +14,9 @@ pub fn RegisterPage() -> impl IntoView {
         <Title text="Register" />
         <h1>"Create an account"</h1>
         <ActionForm action=auth.register attr:class="stack" attr:novalidate=true>
-            <label for="register-username">"Username"</label>
-            <input id="register-username" type="text" name="username" autocomplete="username" />
-            <FieldMessage result field="username" />
-            <label for="register-email">"Email"</label>
-            <input id="register-email" type="email" name="email" autocomplete="email" />
-            <FieldMessage result field="email" />
-            <label for="register-password">"Password"</label>
-            <input id="register-password" type="password" name="password" autocomplete="new-password" />
-            <FieldMessage result field="password" />
+            <Field id="register-username" label="Username" name="username" kind="text" autocomplete="username" result />
+            <Field id="register-email" label="Email" name="email" kind="email" autocomplete="email" result />
+            <Field id="register-password" label="Password" name="password" kind="password" autocomplete="new-password" result />
             <ErrorMessage result />
             <button type="submit">"Create account"</button>
         </ActionForm>

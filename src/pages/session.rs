@@ -1,7 +1,7 @@
 //! `/session`: the session as a store (Flask's `session['note']`).
 use crate::{
-    app::Auth,
-    components::{FieldMessage, SeeWhatChanged},
+    auth::context::Auth,
+    components::{Field, SeeWhatChanged},
     notes::api::{session_data, SetNote},
 };
 use leptos::prelude::*;
@@ -33,9 +33,7 @@ pub fn SessionPage() -> impl IntoView {
             <p class="note" data-testid="note">{note}</p>
         </Transition>
         <ActionForm action=save attr:class="stack" attr:novalidate=true>
-            <label for="session-note">"Note"</label>
-            <input id="session-note" type="text" name="note" autocomplete="off" />
-            <FieldMessage result=save.value().into() field="note" />
+            <Field id="session-note" label="Note" name="note" kind="text" autocomplete="off" result=save.value().into() />
             <button type="submit">"Save note"</button>
         </ActionForm>
         <SeeWhatChanged />

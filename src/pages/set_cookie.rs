@@ -19,7 +19,11 @@ pub fn SetCookiePage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match result.await {
                     Ok(name) => view! { <p class="result">{format!("Cookie set for {name}")}</p> }.into_any(),
-                    Err(err) => view! { <p class="error" role="alert">{err.to_string()}</p> }.into_any(),
+                    Err(err) => {
+                        // A name the rule refuses: the page says so, with its 4xx.
+                        crate::error::set_page_status(&err);
+                        view! { <p class="error" role="alert">{err.to_string()}</p> }.into_any()
+                    }
                 }
             })}
         </Suspense>

@@ -1,5 +1,5 @@
 //! `/users`: every user, 20 a page (the SQL demo, signed-in only).
-use crate::{app::Auth, components::SignedIn, error::AppError, users::api::users};
+use crate::{auth::context::Auth, components::SignedIn, error::AppError, users::api::users};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -14,7 +14,7 @@ pub fn UsersPage() -> impl IntoView {
     let result = Resource::new(
         move || (page(), auth.generation()),
         move |(page, _)| async move {
-            if !matches!(auth.user.await, Ok(Some(_))) {
+            if !auth.is_signed_in().await {
                 return Err(AppError::Unauthorized);
             }
             match page {
@@ -55,8 +55,7 @@ pub fn UsersPage() -> impl IntoView {
                 }
                 Err(err) => {
                     // A bad page number: the page says so, with its 4xx.
-                    #[cfg(feature = "ssr")]
-                    crate::error::reject(err.clone());
+                    crate::error::set_page_status(&err);
                     let message = err
                         .field_message("page")
                         .map_or_else(|| err.to_string(), str::to_owned);

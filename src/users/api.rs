@@ -5,17 +5,17 @@ use leptos::prelude::*;
 /// Page `page` (default 1) of all users, 20 a page, by id.
 #[server(prefix = "/api", endpoint = "users")]
 pub async fn users(page: Option<u32>) -> Result<UsersPage, AppError> {
-    use crate::{auth::session, error::reject, startup::app_state, users::db};
-    let state = app_state().map_err(reject)?;
-    let auth = session::current().await.map_err(reject)?;
+    use crate::{auth::session, state::app_state, users::db};
+    let state = app_state()?;
+    let auth = session::current().await?;
     if auth.user.is_none() {
-        return Err(reject(AppError::Unauthorized));
+        return Err(AppError::Unauthorized);
     }
     let page = page.unwrap_or(1);
     if page == 0 {
-        return Err(reject(AppError::field("page", "Page numbers start at 1.")));
+        return Err(AppError::field("page", "Page numbers start at 1."));
     }
-    let (users, has_next) = db::page(&state.db, page).await.map_err(reject)?;
+    let (users, has_next) = db::page(&state.db, page).await?;
     Ok(UsersPage {
         page,
         users,

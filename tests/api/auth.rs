@@ -1,7 +1,7 @@
 //! Accounts, sign-in and sign-out over HTTP.
 use crate::helpers::{
-    client, current_user_of, location, login_with, pair, register_with, session_cookie,
-    set_cookies, spawn_app, spawn_app_with, TestUser,
+    assert_error, location, pair, session_cookie, set_cookies, spawn_app, spawn_app_with, AppError,
+    TestUser,
 };
 use reqwest::header;
 use std::time::Duration;
@@ -91,7 +91,8 @@ async fn every_bad_registration_field_gets_its_own_message() {
         assert_eq!(res.status(), 422, "{field}: {username} {email}");
         assert!(session_cookie(&res).is_none());
         let body: serde_json::Value = res.json().await.unwrap();
-        let fields: Vec<&str> = body["Validation"]
+        assert_eq!(body["error"], "validation");
+        let fields: Vec<&str> = body["fields"]
             .as_array()
             .unwrap()
             .iter()
@@ -108,10 +109,10 @@ async fn usernames_are_unique_whatever_their_case_and_emails_are_unique() {
     let user = TestUser::generate();
     assert_eq!(app.register(&user).await.status(), 200);
 
-    let other = crate::helpers::client();
+    let other = app.new_browser();
     let mut same_name = TestUser::generate();
     same_name.username = user.username.to_uppercase();
-    let res = register_with(&other, &app, &same_name).await;
+    let res = other.register(&same_name).await;
     assert_eq!(res.status(), 422);
     assert!(res
         .text()
@@ -121,7 +122,7 @@ async fn usernames_are_unique_whatever_their_case_and_emails_are_unique() {
 
     let mut same_email = TestUser::generate();
     same_email.email = user.email.clone();
-    let res = register_with(&other, &app, &same_email).await;
+    let res = other.register(&same_email).await;
     assert_eq!(res.status(), 422);
     assert!(res
         .text()
@@ -135,7 +136,7 @@ async fn login_works_with_any_case_of_the_username() {
     let app = spawn_app().await;
     let user = TestUser::generate();
     app.register(&user).await;
-    app.post_form("/api/logout", &[]).await;
+    app.logout().await;
 
     let mut shouting = user.clone();
     shouting.username = user.username.to_uppercase();
@@ -149,7 +150,7 @@ async fn an_unknown_user_and_a_wrong_password_look_the_same() {
     let app = spawn_app().await;
     let user = TestUser::generate();
     app.register(&user).await;
-    app.post_form("/api/logout", &[]).await;
+    app.logout().await;
 
     let mut wrong = user.clone();
     wrong.password = "not-the-password".into();
@@ -166,7 +167,10 @@ async fn an_unknown_user_and_a_wrong_password_look_the_same() {
     assert_eq!(a_status, 401);
     assert_eq!(b_status, 401);
     assert_eq!(a_body, b_body);
-    assert!(a_body.contains("InvalidCredentials"));
+    assert_eq!(
+        a_body,
+        r#"{"error":"invalid_credentials","message":"Invalid username or password."}"#
+    );
     assert!(
         a_cookie.is_none() && b_cookie.is_none(),
         "no session for a failed login"
@@ -179,10 +183,9 @@ async fn the_session_id_changes_at_login() {
     let app = spawn_app().await;
     let user = TestUser::generate();
     app.register(&user).await;
-    app.post_form("/api/logout", &[]).await;
+    app.logout().await;
     // A visitor session, perhaps planted by an attacker.
-    let before = session_cookie(&app.post_form("/api/set_note", &[("note", "planted")]).await)
-        .expect("a session for the note");
+    let before = session_cookie(&app.set_note("planted").await).expect("a session for the note");
 
     let after = session_cookie(&app.login(&user, false).await).expect("a new cookie at login");
 
@@ -212,13 +215,13 @@ async fn remember_me_gives_a_persistent_cookie_of_session_days() {
     let app = spawn_app().await;
     let user = TestUser::generate();
     app.register(&user).await;
-    app.post_form("/api/logout", &[]).await;
+    app.logout().await;
 
     let remembered = session_cookie(&app.login(&user, true).await).unwrap();
     assert!(remembered.contains("Max-Age=604800"), "{remembered}");
 
-    let other = client();
-    let res = login_with(&other, &app, &user, false).await;
+    let other = app.new_browser();
+    let res = other.login(&user, false).await;
     let plain = session_cookie(&res).unwrap();
     assert!(
         !plain.contains("Max-Age") && !plain.contains("Expires"),
@@ -231,9 +234,9 @@ async fn logout_ends_the_sign_in_on_the_server_and_keeps_the_note() {
     let app = spawn_app().await;
     let user = TestUser::generate();
     let old = pair(&session_cookie(&app.register(&user).await).unwrap());
-    app.post_form("/api/set_note", &[("note", "keep me")]).await;
+    app.set_note("keep me").await;
 
-    let res = app.post_form("/api/logout", &[]).await;
+    let res = app.logout().await;
     assert_eq!(res.status(), 200);
 
     assert!(app.current_user().await.is_null());
@@ -247,19 +250,18 @@ async fn log_out_everywhere_clears_the_session_and_ends_the_other_devices() {
     let app = spawn_app().await;
     let user = TestUser::generate();
     app.register(&user).await;
-    app.post_form("/api/set_note", &[("note", "gone soon")])
-        .await;
-    let laptop = client();
-    assert_eq!(login_with(&laptop, &app, &user, true).await.status(), 200);
-    assert!(!current_user_of(&laptop, &app).await.is_null());
+    app.set_note("gone soon").await;
+    let laptop = app.new_browser();
+    assert_eq!(laptop.login(&user, true).await.status(), 200);
+    assert!(!laptop.current_user().await.is_null());
 
-    let res = app.post_form("/api/logout_all", &[]).await;
+    let res = app.logout_all().await;
     assert_eq!(res.status(), 200);
 
     assert!(app.current_user().await.is_null());
     assert!(app.note().await.is_null());
     assert!(
-        current_user_of(&laptop, &app).await.is_null(),
+        laptop.current_user().await.is_null(),
         "the other device is signed out"
     );
 }
@@ -292,7 +294,7 @@ async fn failed_logins_are_throttled_with_429_until_the_window_passes() {
     let app = spawn_app_with(|s| s.login_throttle.window = Duration::from_secs(2)).await;
     let user = TestUser::generate();
     app.register(&user).await;
-    app.post_form("/api/logout", &[]).await;
+    app.logout().await;
     let mut wrong = user.clone();
     wrong.password = "wrong-password".into();
 
@@ -301,10 +303,10 @@ async fn failed_logins_are_throttled_with_429_until_the_window_passes() {
     }
     let blocked = app.login(&user, false).await;
     assert_eq!(blocked.status(), 429, "even the right password waits");
-    assert!(blocked.text().await.unwrap().contains("TooManyAttempts"));
+    assert_error(blocked, 429, AppError::TooManyAttempts).await;
     // Dropping cookies does not help: the count is on the server.
-    let fresh = client();
-    assert_eq!(login_with(&fresh, &app, &user, false).await.status(), 429);
+    let fresh = app.new_browser();
+    assert_eq!(fresh.login(&user, false).await.status(), 429);
 
     tokio::time::sleep(Duration::from_millis(2200)).await;
     assert_eq!(app.login(&user, false).await.status(), 200);
@@ -315,13 +317,14 @@ async fn a_cross_site_login_is_refused_and_a_same_site_one_accepted() {
     let app = spawn_app().await;
     let user = TestUser::generate();
     app.register(&user).await;
-    let other = client();
+    let other = app.new_browser();
     let form = [
         ("username", user.username.as_str()),
         ("password", user.password.as_str()),
     ];
 
     let res = other
+        .client()
         .post(app.url("/api/login"))
         .header(header::ORIGIN, "https://evil.example")
         .form(&form)
@@ -332,6 +335,7 @@ async fn a_cross_site_login_is_refused_and_a_same_site_one_accepted() {
     assert!(set_cookies(&res).is_empty());
 
     let res = other
+        .client()
         .post(app.url("/api/login"))
         .header(header::ORIGIN, &app.address)
         .form(&form)
@@ -372,8 +376,9 @@ async fn login_with_next_goes_only_to_same_site_paths() {
         ("", "/profile"),
     ];
     for (next, expected) in cases {
-        let browser = client();
+        let browser = app.new_browser();
         let res = browser
+            .client()
             .post(app.url("/api/login"))
             .header(header::ACCEPT, "text/html")
             .header(header::REFERER, app.url("/login"))
@@ -412,7 +417,7 @@ async fn a_remembered_session_survives_a_restart() {
     let app = spawn_app().await;
     let user = TestUser::generate();
     app.register(&user).await;
-    app.post_form("/api/logout", &[]).await;
+    app.logout().await;
     app.login(&user, true).await;
 
     let app = app.restart().await;

@@ -16,7 +16,7 @@ async fn the_cookie_page_greets_a_guest() {
 async fn the_cookie_page_greets_by_the_cookie_in_the_first_paint() {
     let app = spawn_app().await;
     let html = app
-        .client
+        .client()
         .get(app.url("/cookies"))
         .header(header::COOKIE, "username=Zo%C3%AB%20%3Cb%3E")
         .send()
@@ -139,7 +139,7 @@ async fn api_set_cookie_rejects_malformed_bodies_with_a_4xx() {
     ];
     for (content_type, body) in cases {
         let res = app
-            .client
+            .client()
             .post(app.url("/api/set_cookie"))
             .header(header::CONTENT_TYPE, content_type)
             .body(body.clone())
@@ -168,7 +168,7 @@ async fn a_huge_body_is_refused_with_413() {
 async fn a_cross_site_post_is_refused() {
     let app = spawn_app().await;
     let res = app
-        .client
+        .client()
         .post(app.url("/api/set_cookie"))
         .header(header::ORIGIN, "https://evil.example")
         .form(&[("name", "mallory")])
@@ -179,7 +179,7 @@ async fn a_cross_site_post_is_refused() {
     assert!(set_cookies(&res).is_empty());
 
     let res = app
-        .client
+        .client()
         .post(app.url("/api/set_cookie"))
         .header("sec-fetch-site", "cross-site")
         .form(&[("name", "mallory")])
@@ -193,7 +193,7 @@ async fn a_cross_site_post_is_refused() {
 async fn a_same_site_post_is_accepted() {
     let app = spawn_app().await;
     let res = app
-        .client
+        .client()
         .post(app.url("/api/set_cookie"))
         .header(header::ORIGIN, &app.address)
         .header("sec-fetch-site", "same-origin")

@@ -1,27 +1,13 @@
 //! Sessions & devices: listing, revoking, password change, ids hashed at
-//! rest, and deny-by-default server functions.
-use crate::helpers::{
-    client, current_user_of, login_with, pair, post_form, session_cookie, spawn_app, TestUser,
-};
-use sesame::{auth::access, db::Db};
+//! rest.
+use crate::helpers::{pair, session_cookie, spawn_app, Browser, TestUser};
+use sesame::db::Db;
 use std::str::FromStr;
 
 const FIREFOX: &str = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0";
 
-fn browser_with_agent(agent: &str) -> reqwest::Client {
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .user_agent(agent)
-        .build()
-        .expect("client")
-}
-
-async fn sessions_of(
-    browser: &reqwest::Client,
-    app: &crate::helpers::TestApp,
-) -> serde_json::Value {
-    let res = post_form(browser, &app.url("/api/sessions"), &[]).await;
+async fn sessions_of(browser: &Browser) -> serde_json::Value {
+    let res = browser.sessions().await;
     assert_eq!(res.status(), 200);
     res.json().await.expect("json")
 }
@@ -31,10 +17,10 @@ async fn the_sessions_page_lists_every_device_and_marks_this_one() {
     let app = spawn_app().await;
     let user = TestUser::generate();
     app.register(&user).await;
-    let phone = browser_with_agent(FIREFOX);
-    assert_eq!(login_with(&phone, &app, &user, true).await.status(), 200);
+    let phone = Browser::with_user_agent(FIREFOX, &app);
+    assert_eq!(phone.login(&user, true).await.status(), 200);
 
-    let list = sessions_of(&app.client, &app).await;
+    let list = sessions_of(&app).await;
     let list = list.as_array().expect("a list");
     assert_eq!(list.len(), 2, "{list:?}");
     let this: Vec<_> = list.iter().filter(|s| s["this_device"] == true).collect();
@@ -52,7 +38,7 @@ async fn the_sessions_page_lists_every_device_and_marks_this_one() {
         );
     }
     // The handle is not the session id, nor made from it.
-    let cookie = pair(&session_cookie(&login_with(&client(), &app, &user, false).await).unwrap());
+    let cookie = pair(&session_cookie(&app.new_browser().login(&user, false).await).unwrap());
     for session in list {
         assert!(!cookie.contains(session["handle"].as_str().unwrap()));
     }
@@ -67,9 +53,9 @@ async fn a_revoked_session_is_anonymous_on_its_next_request() {
     let app = spawn_app().await;
     let user = TestUser::generate();
     app.register(&user).await;
-    let phone = client();
-    login_with(&phone, &app, &user, true).await;
-    let list = sessions_of(&app.client, &app).await;
+    let phone = app.new_browser();
+    phone.login(&user, true).await;
+    let list = sessions_of(&app).await;
     let phone_handle = list
         .as_array()
         .unwrap()
@@ -81,14 +67,9 @@ async fn a_revoked_session_is_anonymous_on_its_next_request() {
         .to_owned();
 
     // Someone else can't revoke it; nor can this device revoke itself.
-    let stranger = client();
-    crate::helpers::register_with(&stranger, &app, &TestUser::generate()).await;
-    let res = post_form(
-        &stranger,
-        &app.url("/api/revoke_session"),
-        &[("handle", &phone_handle)],
-    )
-    .await;
+    let stranger = app.new_browser();
+    stranger.register(&TestUser::generate()).await;
+    let res = stranger.revoke_session(&phone_handle).await;
     assert_eq!(res.status(), 404);
     let own = list
         .as_array()
@@ -99,27 +80,21 @@ async fn a_revoked_session_is_anonymous_on_its_next_request() {
         .as_str()
         .unwrap()
         .to_owned();
-    let res = app
-        .post_form("/api/revoke_session", &[("handle", &own)])
-        .await;
+    let res = app.revoke_session(&own).await;
     assert_eq!(res.status(), 422);
-    assert!(!current_user_of(&phone, &app).await.is_null());
+    assert!(!phone.current_user().await.is_null());
 
-    let res = app
-        .post_form("/api/revoke_session", &[("handle", &phone_handle)])
-        .await;
+    let res = app.revoke_session(&phone_handle).await;
     assert_eq!(res.status(), 200);
     let left: serde_json::Value = res.json().await.unwrap();
     assert_eq!(left.as_array().unwrap().len(), 1);
 
     assert!(
-        current_user_of(&phone, &app).await.is_null(),
+        phone.current_user().await.is_null(),
         "the phone is signed out"
     );
     assert!(!app.current_user().await.is_null(), "this device is not");
-    let res = app
-        .post_form("/api/revoke_session", &[("handle", &phone_handle)])
-        .await;
+    let res = app.revoke_session(&phone_handle).await;
     assert_eq!(res.status(), 404);
 }
 
@@ -128,27 +103,20 @@ async fn revoke_all_others_keeps_only_this_session() {
     let app = spawn_app().await;
     let user = TestUser::generate();
     app.register(&user).await;
-    let others: Vec<_> = (0..3).map(|_| client()).collect();
+    let others: Vec<_> = (0..3).map(|_| app.new_browser()).collect();
     for other in &others {
-        login_with(other, &app, &user, false).await;
+        other.login(&user, false).await;
     }
-    assert_eq!(
-        sessions_of(&app.client, &app)
-            .await
-            .as_array()
-            .unwrap()
-            .len(),
-        4
-    );
+    assert_eq!(sessions_of(&app).await.as_array().unwrap().len(), 4);
 
-    let res = app.post_form("/api/revoke_other_sessions", &[]).await;
+    let res = app.revoke_other_sessions().await;
     assert_eq!(res.status(), 200);
 
     for other in &others {
-        assert!(current_user_of(other, &app).await.is_null());
+        assert!(other.current_user().await.is_null());
     }
     assert_eq!(app.current_user().await["username"], user.username.as_str());
-    let left = sessions_of(&app.client, &app).await;
+    let left = sessions_of(&app).await;
     assert_eq!(left.as_array().unwrap().len(), 1);
     assert_eq!(left[0]["this_device"], true);
 }
@@ -158,17 +126,11 @@ async fn a_password_change_needs_the_current_password_and_ends_the_other_session
     let app = spawn_app().await;
     let user = TestUser::generate();
     app.register(&user).await;
-    let laptop = client();
-    login_with(&laptop, &app, &user, true).await;
+    let laptop = app.new_browser();
+    laptop.login(&user, true).await;
 
     let res = app
-        .post_form(
-            "/api/change_password",
-            &[
-                ("current", "not-my-password"),
-                ("new", "a-brand-new-password"),
-            ],
-        )
+        .change_password("not-my-password", "a-brand-new-password")
         .await;
     assert_eq!(res.status(), 422);
     assert!(res
@@ -176,23 +138,15 @@ async fn a_password_change_needs_the_current_password_and_ends_the_other_session
         .await
         .unwrap()
         .contains("That is not your current password."));
-    let res = app
-        .post_form(
-            "/api/change_password",
-            &[("current", &user.password), ("new", "short")],
-        )
-        .await;
+    let res = app.change_password(&user.password, "short").await;
     assert_eq!(res.status(), 422);
     assert!(
-        !current_user_of(&laptop, &app).await.is_null(),
+        !laptop.current_user().await.is_null(),
         "nothing changed yet"
     );
 
     let res = app
-        .post_form(
-            "/api/change_password",
-            &[("current", &user.password), ("new", "a-brand-new-password")],
-        )
+        .change_password(&user.password, "a-brand-new-password")
         .await;
     assert_eq!(res.status(), 200);
 
@@ -202,21 +156,12 @@ async fn a_password_change_needs_the_current_password_and_ends_the_other_session
         "still signed in here"
     );
     assert!(
-        current_user_of(&laptop, &app).await.is_null(),
+        laptop.current_user().await.is_null(),
         "signed out elsewhere"
     );
-    assert_eq!(
-        login_with(&client(), &app, &user, false).await.status(),
-        401
-    );
-    let renewed = TestUser {
-        password: "a-brand-new-password".into(),
-        ..user.clone()
-    };
-    assert_eq!(
-        login_with(&client(), &app, &renewed, false).await.status(),
-        200
-    );
+    assert_eq!(app.new_browser().login(&user, false).await.status(), 401);
+    let renewed = user.with_password("a-brand-new-password");
+    assert_eq!(app.new_browser().login(&renewed, false).await.status(), 200);
 
     let page = app.html("/profile/password").await;
     for label in ["Current password", "New password", "Change password"] {
@@ -229,7 +174,7 @@ async fn session_ids_are_stored_only_as_their_hash() {
     let app = spawn_app().await;
     let user = TestUser::generate();
     let res = app.register(&user).await;
-    app.post_form("/api/set_note", &[("note", "hashed")]).await;
+    app.set_note("hashed").await;
     let cookie = pair(&session_cookie(&res).expect("cookie"));
     let value = cookie.trim_start_matches("sesame_session=");
     // The cookie is signed: a 44-character HMAC, then the id.
@@ -319,44 +264,4 @@ async fn dump_database(db: &Db) -> String {
         }
     }
     dump
-}
-
-#[tokio::test]
-async fn every_server_function_is_protected_unless_listed_public() {
-    let app = spawn_app().await;
-    let paths = access::server_fn_paths();
-    assert!(paths.len() >= 16, "{paths:?}");
-    for public in access::PUBLIC {
-        assert!(
-            paths.contains(public),
-            "{public} is listed public but does not exist"
-        );
-    }
-    for path in &paths {
-        let res = client()
-            .post(app.url(path))
-            .header("accept", "application/json")
-            .form(&[("x", "")])
-            .send()
-            .await
-            .unwrap();
-        let status = res.status().as_u16();
-        if access::is_public(path) {
-            assert_ne!(status, 401, "{path} is public but refused a visitor");
-        } else {
-            assert_eq!(
-                status, 401,
-                "{path} answered an anonymous call with {status}"
-            );
-            assert!(res.text().await.unwrap().contains("Unauthorized"), "{path}");
-        }
-    }
-    for protected in [
-        "/api/users",
-        "/api/sessions",
-        "/api/revoke_session",
-        "/api/change_password",
-    ] {
-        assert!(!access::is_public(protected), "{protected}");
-    }
 }

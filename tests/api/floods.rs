@@ -1,22 +1,13 @@
 //! Attackers and crowds: requests sent at once, from several loopback
 //! addresses, over HTTP/2, across two instances, with short settings.
 use crate::helpers::*;
-use reqwest::{header, Client, StatusCode};
+use reqwest::{header, StatusCode};
 use std::time::Duration;
-
-/// A client that keeps no cookies: every request is a new visitor.
-fn cookieless() -> Client {
-    Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(Duration::from_secs(30))
-        .build()
-        .expect("client")
-}
 
 async fn registered(app: &TestApp) -> TestUser {
     let user = TestUser::generate();
     assert_eq!(app.register(&user).await.status(), 200);
-    app.post_form("/api/logout", &[]).await;
+    app.logout().await;
     user
 }
 
@@ -45,10 +36,9 @@ where
 async fn wrong_logins_at_once(user: &TestUser, apps: &[&TestApp]) -> Vec<StatusCode> {
     let requests = (0..40)
         .map(|n| {
-            let client = client_at(&format!("127.0.0.{}", 2 + n % 8));
-            let url = apps[n % apps.len()].url("/api/login");
+            let browser = apps[n % apps.len()].browser_at(&format!("127.0.0.{}", 2 + n % 8));
             let wrong = wrong(user);
-            async move { post_form(&client, &url, &login_form(&wrong, false)).await }
+            async move { browser.login(&wrong, false).await }
         })
         .collect();
     at_once(requests).await
@@ -71,9 +61,8 @@ async fn forty_wrong_passwords_at_once_verify_at_most_five() {
     assert_eq!(unauthorized + throttled, 40, "{statuses:?}");
 
     // The right password, right after, from yet another address: still 429.
-    let res = login_with(&client_at("127.0.0.20"), &app, &user, false).await;
-    assert_eq!(res.status(), 429);
-    assert!(res.text().await.unwrap().contains("TooManyAttempts"));
+    let res = app.browser_at("127.0.0.20").login(&user, false).await;
+    assert_error(res, 429, AppError::TooManyAttempts).await;
 }
 
 #[tokio::test]
@@ -88,7 +77,7 @@ async fn wrong_passwords_at_once_on_two_instances_verify_at_most_five_in_all() {
         40,
         "{statuses:?}"
     );
-    let res = login_with(&client_at("127.0.0.20"), &b, &user, false).await;
+    let res = b.browser_at("127.0.0.20").login(&user, false).await;
     assert_eq!(res.status(), 429);
 }
 
@@ -99,15 +88,11 @@ async fn wrong_current_passwords_at_once_verify_at_most_five() {
     app.register(&user).await;
     let requests = (0..20)
         .map(|_| {
-            let client = app.client.clone();
-            let url = app.url("/api/change_password");
+            let browser = app.browser.clone();
             async move {
-                post_form(
-                    &client,
-                    &url,
-                    &[("current", "not-the-password"), ("new", "a-new-password-1")],
-                )
-                .await
+                browser
+                    .change_password("not-the-password", "a-new-password-1")
+                    .await
             }
         })
         .collect();
@@ -128,8 +113,8 @@ async fn a_login_spray_from_one_address_does_not_stop_anyone_else() {
     let user = registered(&app).await;
     let spray = {
         let url = app.url("/api/login");
+        let client = app.browser_at("127.0.0.1");
         tokio::spawn(async move {
-            let client = client_at("127.0.0.1");
             let gate = std::sync::Arc::new(tokio::sync::Semaphore::new(64));
             let mut tasks = Vec::new();
             for n in 0..400 {
@@ -140,7 +125,7 @@ async fn a_login_spray_from_one_address_does_not_stop_anyone_else() {
                         ("username", format!("spray{n}x{}", std::process::id())),
                         ("password", "whatever-it-is".to_owned()),
                     ];
-                    let res = client.post(&url).form(&form).send().await;
+                    let res = client.client().post(&url).form(&form).send().await;
                     drop(permit);
                     res.map(|r| r.status())
                 }));
@@ -155,11 +140,7 @@ async fn a_login_spray_from_one_address_does_not_stop_anyone_else() {
     // During the spray: a page, and a login from another address.
     tokio::time::sleep(Duration::from_millis(100)).await;
     let started = std::time::Instant::now();
-    let page = client_at("127.0.0.3")
-        .get(app.url("/"))
-        .send()
-        .await
-        .unwrap();
+    let page = app.browser_at("127.0.0.3").get("/").await;
     assert_eq!(page.status(), 200);
     assert!(
         started.elapsed() < Duration::from_secs(1),
@@ -167,8 +148,8 @@ async fn a_login_spray_from_one_address_does_not_stop_anyone_else() {
         started.elapsed()
     );
     let started = std::time::Instant::now();
-    let other = client_at("127.0.0.2");
-    let res = login_with(&other, &app, &user, false).await;
+    let other = app.browser_at("127.0.0.2");
+    let res = other.login(&user, false).await;
     assert_eq!(res.status(), 200, "{:?}", res.text().await);
     assert!(
         started.elapsed() < Duration::from_secs(2),
@@ -207,14 +188,20 @@ async fn a_full_password_queue_answers_503_with_retry_after_at_once() {
     let user = registered(&app).await;
     let requests = (0..30)
         .map(|n| {
-            let client = client_at(&format!("127.0.0.{}", 2 + n % 10));
+            let client = app.browser_at(&format!("127.0.0.{}", 2 + n % 10));
             let url = app.url("/api/login");
             async move {
                 let form = [
                     ("username", format!("nobody{n}")),
                     ("password", "x".repeat(10)),
                 ];
-                client.post(&url).form(&form).send().await.expect("POST")
+                client
+                    .client()
+                    .post(&url)
+                    .form(&form)
+                    .send()
+                    .await
+                    .expect("POST")
             }
         })
         .collect::<Vec<_>>();
@@ -227,16 +214,16 @@ async fn a_full_password_queue_answers_503_with_retry_after_at_once() {
             503 => {
                 busy += 1;
                 assert_eq!(res.headers()[header::RETRY_AFTER], "1");
-                assert_eq!(res.text().await.unwrap(), r#""Busy""#);
+                assert_eq!(
+                    res.text().await.unwrap(),
+                    r#"{"error":"busy","message":"The server is busy. Please try again in a moment.","retry_after":1}"#
+                );
             }
             other => panic!("unexpected {other}"),
         }
     }
     assert!(busy > 0, "the queue never filled");
-    assert_eq!(
-        login_with(&client(), &app, &user, false).await.status(),
-        200
-    );
+    assert_eq!(app.new_browser().login(&user, false).await.status(), 200);
 }
 
 /// 500 cookieless note saves from one address: each would store a session.
@@ -249,9 +236,9 @@ async fn new_sessions_from_one_address_are_limited() {
     let mut tasks = Vec::new();
     for n in 0..500 {
         let permit = gate.clone().acquire_owned().await.unwrap();
-        let url = app.url("/api/set_note");
+        let cookieless = Browser::without_cookies(&app);
         tasks.push(tokio::spawn(async move {
-            let res = post_form(&cookieless(), &url, &[("note", &format!("note {n}"))]).await;
+            let res = cookieless.set_note(&format!("note {n}")).await;
             drop(permit);
             let status = res.status();
             let retry = res.headers().get(header::RETRY_AFTER).cloned();
@@ -272,7 +259,7 @@ async fn new_sessions_from_one_address_are_limited() {
                 first_refusal.get_or_insert(n);
                 assert!(retry.is_some(), "429 without Retry-After");
                 assert!(cookie.is_none(), "a refused request got a session cookie");
-                assert!(body.starts_with(r#"{"RateLimited":"#), "{body}");
+                assert!(body.starts_with(r#"{"error":"rate_limited","#), "{body}");
             }
             other => panic!("unexpected {other}: {body}"),
         }
@@ -282,12 +269,7 @@ async fn new_sessions_from_one_address_are_limited() {
     assert!(stored <= limit + refill, "{stored} sessions stored");
     assert_eq!(app.stored_sessions().await, stored, "stored = acknowledged");
     // Another address is not affected.
-    let res = post_form(
-        &client_at("127.0.0.2"),
-        &app.url("/api/set_note"),
-        &[("note", "hi")],
-    )
-    .await;
+    let res = app.browser_at("127.0.0.2").set_note("hi").await;
     assert_eq!(res.status(), 200);
     // A visitor who already has a session keeps using it.
     assert!(app.stored_sessions().await <= limit + refill + 1);
@@ -307,9 +289,10 @@ async fn forwarded_addresses_count_only_from_trusted_proxies() {
     })
     .await;
     let login_as = |app: &TestApp, forwarded: &'static str| {
-        let url = app.url("/api/login");
+        let (url, browser) = (app.url("/api/login"), app.new_browser());
         async move {
-            client()
+            browser
+                .client()
                 .post(url)
                 .header("x-forwarded-for", forwarded)
                 .form(&[("username", "nobody"), ("password", "nothing-at-all")])
@@ -339,8 +322,9 @@ async fn forwarded_addresses_count_only_from_trusted_proxies() {
 
     // The sessions page shows the forwarded address.
     let user = TestUser::generate();
-    let browser = client();
+    let browser = behind_proxy.new_browser();
     let res = browser
+        .client()
         .post(behind_proxy.url("/api/register"))
         .header("x-forwarded-for", "198.51.100.23")
         .form(&register_form(&user))
@@ -348,11 +332,7 @@ async fn forwarded_addresses_count_only_from_trusted_proxies() {
         .await
         .unwrap();
     assert_eq!(res.status(), 200);
-    let sessions: serde_json::Value = post_form(&browser, &behind_proxy.url("/api/sessions"), &[])
-        .await
-        .json()
-        .await
-        .unwrap();
+    let sessions: serde_json::Value = browser.sessions().await.json().await.unwrap();
     assert_eq!(sessions[0]["ip"], "198.51.100.23", "{sessions}");
 }
 
@@ -363,13 +343,9 @@ async fn server_functions_work_over_http2() {
     let app = spawn_app().await;
     let user = TestUser::generate();
     app.register(&user).await;
-    let h2 = Client::builder()
-        .http2_prior_knowledge()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
+    let h2 = Browser::http2(&app);
     let res = h2
+        .client()
         .post(app.url("/api/login"))
         .header(header::ORIGIN, &app.address)
         .form(&login_form(&user, false))
@@ -378,7 +354,7 @@ async fn server_functions_work_over_http2() {
         .unwrap();
     assert_eq!(res.version(), reqwest::Version::HTTP_2);
     assert_eq!(res.status(), 200, "{:?}", res.text().await);
-    let me = post_form(&h2, &app.url("/api/current_user"), &[]).await;
+    let me = h2.post_form("/api/current_user", &[]).await;
     assert_eq!(me.version(), reqwest::Version::HTTP_2);
     assert_eq!(
         me.json::<serde_json::Value>().await.unwrap()["username"],
@@ -386,6 +362,7 @@ async fn server_functions_work_over_http2() {
     );
 
     let res = h2
+        .client()
         .post(app.url("/api/logout"))
         .header(header::ORIGIN, "http://evil.example")
         .send()
@@ -393,7 +370,7 @@ async fn server_functions_work_over_http2() {
         .unwrap();
     assert_eq!(res.status(), 403);
     // Still signed in: the cross-site request did nothing.
-    let me = post_form(&h2, &app.url("/api/current_user"), &[]).await;
+    let me = h2.post_form("/api/current_user", &[]).await;
     assert_eq!(
         me.json::<serde_json::Value>().await.unwrap()["username"],
         user.username
@@ -413,14 +390,15 @@ async fn a_note_saved_while_the_session_is_renewed_is_kept() {
         let note = format!("note of round {round}");
         let mut requests = Vec::new();
         for n in 0..12 {
-            let client = app.client.clone();
-            let (path, form) = if n == 6 {
-                ("/api/set_note", vec![("note".to_owned(), note.clone())])
-            } else {
-                ("/api/current_user", vec![])
-            };
-            let url = app.url(path);
-            requests.push(async move { client.post(url).form(&form).send().await.expect("POST") });
+            let browser = app.browser.clone();
+            let note = note.clone();
+            requests.push(async move {
+                if n == 6 {
+                    browser.set_note(&note).await
+                } else {
+                    browser.post_form("/api/current_user", &[]).await
+                }
+            });
         }
         let statuses = at_once(requests).await;
         assert!(statuses.iter().all(|s| s.is_success()), "{statuses:?}");
@@ -460,9 +438,11 @@ async fn an_error_in_the_url_shows_only_the_apps_own_text() {
     let app = spawn_app().await;
     let foreign = "Your account is locked. Call 555-0100 now";
     let crafted = [
-        serde_json::json!({"Validation": [{"field": "username", "message": foreign}]}),
-        serde_json::json!({"ServerFn": {"Args": foreign}}),
-        serde_json::json!({"ServerFn": {"ServerError": foreign}}),
+        serde_json::json!({"error": "validation", "message": foreign,
+                           "fields": [{"field": "username", "message": foreign}]}),
+        serde_json::json!({"error": "bad_arguments", "message": foreign}),
+        serde_json::json!({"error": "server_function", "message": foreign}),
+        serde_json::json!({"error": foreign, "message": foreign}),
     ];
     for err in crafted {
         let encoded = URL_SAFE.encode(err.to_string());
@@ -480,15 +460,16 @@ async fn an_error_in_the_url_shows_only_the_apps_own_text() {
     }
     // A field error the app writes itself still shows next to its field.
     let taken = URL_SAFE.encode(
-        serde_json::json!({"Validation": [{"field": "username", "message": "That username is taken."}]})
-            .to_string(),
+        serde_json::json!({"error": "validation", "message": "That username is taken.",
+                           "fields": [{"field": "username", "message": "That username is taken."}]})
+        .to_string(),
     );
     let html = app
         .html(&format!("/register?__path=%2Fapi%2Fregister&__err={taken}"))
         .await;
     assert!(html.contains("That username is taken."), "{html}");
     // The app's own error, as a form post without JavaScript brings it back.
-    let own = URL_SAFE.encode(r#""InvalidCredentials""#);
+    let own = URL_SAFE.encode(r#"{"error":"invalid_credentials","message":"anything"}"#);
     let html = app
         .html(&format!("/login?__path=%2Fapi%2Flogin&__err={own}"))
         .await;
@@ -519,12 +500,7 @@ async fn activity_keeps_a_short_lived_session_and_its_device_row() {
             n * 4
         );
     }
-    let sessions: serde_json::Value = app
-        .post_form("/api/sessions", &[])
-        .await
-        .json()
-        .await
-        .unwrap();
+    let sessions: serde_json::Value = app.sessions().await.json().await.unwrap();
     assert_eq!(sessions.as_array().map(Vec::len), Some(1), "{sessions}");
     // Idle: gone within the limit plus a twelfth.
     tokio::time::sleep(Duration::from_secs(14)).await;
@@ -541,12 +517,12 @@ async fn with_a_one_minute_idle_limit_activity_keeps_a_session_and_idleness_ends
     let storage = Storage::fresh(dir.path()).await;
     let port = free_port();
     let server = Process::start(&storage, port, &[("SESSION_IDLE_MINUTES", "1")]).await;
-    let browser = client();
+    let browser = server.browser();
     let user = TestUser::generate();
-    assert_eq!(register_with(&browser, &server, &user).await.status(), 200);
+    assert_eq!(browser.register(&user).await.status(), 200);
     for n in 1..=10 {
         tokio::time::sleep(Duration::from_secs(20)).await;
-        let me = current_user_of(&browser, &server).await;
+        let me = browser.current_user().await;
         assert_eq!(
             me["username"],
             user.username,
@@ -555,5 +531,5 @@ async fn with_a_one_minute_idle_limit_activity_keeps_a_session_and_idleness_ends
         );
     }
     tokio::time::sleep(Duration::from_secs(100)).await;
-    assert!(current_user_of(&browser, &server).await.is_null());
+    assert!(browser.current_user().await.is_null());
 }

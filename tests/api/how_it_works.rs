@@ -87,9 +87,7 @@ async fn the_demo_cookie_is_shown_with_its_attributes() {
 #[tokio::test]
 async fn a_note_is_a_stored_session_under_a_key_that_is_not_the_cookie() {
     let app = spawn_app().await;
-    let res = app
-        .post_form("/api/set_note", &[("note", "hello there")])
-        .await;
+    let res = app.set_note("hello there").await;
     let value = session_value(&res);
     let html = app.html("/how-it-works").await;
     assert!(html.contains("note → hello there"), "{html}");
@@ -104,7 +102,7 @@ async fn signed_in_with_and_without_remember_me() {
     let app = spawn_app().await;
     let user = TestUser::generate();
     app.register(&user).await;
-    app.post_form("/api/logout", &[]).await;
+    app.logout().await;
 
     let res = app.login(&user, false).await;
     let value = session_value(&res);
@@ -135,7 +133,7 @@ async fn signed_in_with_and_without_remember_me() {
     };
     assert!(!html.contains(&token), "the session token is on the page");
 
-    app.post_form("/api/logout", &[]).await;
+    app.logout().await;
     let res = app.login(&user, true).await;
     let value = session_value(&res);
     let html = app.html("/how-it-works").await;
@@ -148,15 +146,15 @@ async fn log_out_keeps_the_note_and_log_out_everywhere_stores_nothing() {
     let app = spawn_app().await;
     let user = TestUser::generate();
     app.register(&user).await;
-    app.post_form("/api/set_note", &[("note", "kept")]).await;
+    app.set_note("kept").await;
 
-    app.post_form("/api/logout", &[]).await;
+    app.logout().await;
     let html = app.html("/how-it-works").await;
     assert!(html.contains("user → (not signed in)"), "{html}");
     assert!(html.contains("note → kept"), "{html}");
 
     app.login(&user, false).await;
-    app.post_form("/api/logout_all", &[]).await;
+    app.logout_all().await;
     let html = app.html("/how-it-works").await;
     assert!(
         html.contains("No session stored for this browser."),

@@ -1,11 +1,9 @@
 //! Several instances on one storage, as behind a load balancer: any of them
 //! serves any session, and killing one loses nothing that was acknowledged.
 use crate::helpers::{
-    client, crowd_from_one_address, current_user_of, free_port, login_form, login_with, post_form,
-    register_form, spawn_app, spawn_app_with, try_post_form, Process, Server, TestUser,
-    CROWD_FROM_ONE_ADDRESS,
+    crowd_from_one_address, free_port, login_form, register_form, spawn_app, spawn_app_with,
+    Browser, Process, TestUser, CROWD_FROM_ONE_ADDRESS,
 };
-use reqwest::Client;
 use std::{
     sync::{
         atomic::{AtomicBool, Ordering},
@@ -20,17 +18,18 @@ async fn a_sign_in_on_one_instance_is_seen_by_another() {
     let b = a.sibling().await;
     let user = TestUser::generate();
     assert_eq!(a.register(&user).await.status(), 200);
-    a.post_form("/api/logout", &[]).await;
+    a.logout().await;
     assert_eq!(a.login(&user, false).await.status(), 200);
 
     // The same browser (one cookie jar) now talks to B.
-    let me = current_user_of(&a.client, &b).await;
+    let on_b = a.browser.on(&b);
+    let me = on_b.current_user().await;
     assert_eq!(me["username"], user.username.as_str());
     // B extends and ends the session A started.
-    let res = post_form(&a.client, &b.url("/api/set_note"), &[("note", "from B")]).await;
+    let res = on_b.set_note("from B").await;
     assert_eq!(res.status(), 200);
     assert_eq!(a.note().await, "from B");
-    post_form(&a.client, &b.url("/api/logout"), &[]).await;
+    on_b.logout().await;
     assert!(a.current_user().await.is_null());
 }
 
@@ -40,14 +39,14 @@ async fn log_out_everywhere_on_one_instance_ends_the_sessions_on_another() {
     let b = a.sibling().await;
     let user = TestUser::generate();
     a.register(&user).await;
-    let laptop = client();
-    assert_eq!(login_with(&laptop, &b, &user, true).await.status(), 200);
+    let laptop = a.new_browser();
+    assert_eq!(laptop.on(&b).login(&user, true).await.status(), 200);
 
-    let res = post_form(&laptop, &b.url("/api/logout_all"), &[]).await;
+    let res = laptop.on(&b).logout_all().await;
     assert_eq!(res.status(), 200);
 
     assert!(a.current_user().await.is_null(), "A's session ended");
-    assert!(current_user_of(&laptop, &a).await.is_null());
+    assert!(laptop.on(&a).current_user().await.is_null());
 }
 
 #[tokio::test]
@@ -56,17 +55,11 @@ async fn failed_logins_are_counted_across_instances() {
     let b = a.sibling().await;
     let user = TestUser::generate();
     a.register(&user).await;
-    let wrong = TestUser {
-        password: "not-the-password".into(),
-        ..user.clone()
-    };
+    let wrong = user.with_password("not-the-password");
     for app in [&a, &b, &a, &b, &a] {
-        assert_eq!(
-            login_with(&client(), app, &wrong, false).await.status(),
-            401
-        );
+        assert_eq!(app.new_browser().login(&wrong, false).await.status(), 401);
     }
-    assert_eq!(login_with(&client(), &b, &user, false).await.status(), 429);
+    assert_eq!(b.new_browser().login(&user, false).await.status(), 429);
 }
 
 /// What the load saw acknowledged: accounts created, and signed-in
@@ -74,7 +67,7 @@ async fn failed_logins_are_counted_across_instances() {
 #[derive(Default)]
 struct Acknowledged {
     users: Vec<TestUser>,
-    sessions: Vec<(TestUser, Client)>,
+    sessions: Vec<(TestUser, Browser)>,
     failures: usize,
 }
 
@@ -83,20 +76,20 @@ async fn killing_an_instance_mid_stream_loses_no_acknowledged_user_or_session() 
     let b = spawn_app_with(crowd_from_one_address).await;
     let port = free_port();
     let mut a = Process::start(&b.storage, port, CROWD_FROM_ONE_ADDRESS).await;
-    let register = a.url("/api/register");
-    let login = a.url("/api/login");
 
     let seen = Arc::new(Mutex::new(Acknowledged::default()));
     let stop = Arc::new(AtomicBool::new(false));
     let mut workers = Vec::new();
     for _ in 0..4 {
         let (seen, stop) = (seen.clone(), stop.clone());
-        let (register, login) = (register.clone(), login.clone());
+        let on_a = a.browser();
         workers.push(tokio::spawn(async move {
             while !stop.load(Ordering::Relaxed) {
                 let user = TestUser::generate();
-                let browser = client();
-                let res = try_post_form(&browser, &register, &register_form(&user)).await;
+                let browser = Browser::new(&on_a.url(""));
+                let res = browser
+                    .try_post_form("/api/register", &register_form(&user))
+                    .await;
                 if !res.is_ok_and(|r| r.status() == 200) {
                     seen.lock().expect("lock").failures += 1;
                     tokio::time::sleep(Duration::from_millis(20)).await;
@@ -108,8 +101,10 @@ async fn killing_an_instance_mid_stream_loses_no_acknowledged_user_or_session() 
                     seen.sessions.push((user.clone(), browser));
                 }
                 // A second device of the same user, remembered.
-                let phone = client();
-                let res = try_post_form(&phone, &login, &login_form(&user, true)).await;
+                let phone = Browser::new(&on_a.url(""));
+                let res = phone
+                    .try_post_form("/api/login", &login_form(&user, true))
+                    .await;
                 if res.is_ok_and(|r| r.status() == 200) {
                     seen.lock().expect("lock").sessions.push((user, phone));
                 }
@@ -136,7 +131,7 @@ async fn killing_an_instance_mid_stream_loses_no_acknowledged_user_or_session() 
     assert!(seen.failures > 0, "requests failed while A was down");
     for user in &seen.users {
         assert_eq!(
-            login_with(&client(), &b, user, false).await.status(),
+            b.new_browser().login(user, false).await.status(),
             200,
             "{} was acknowledged, so it exists",
             user.username
@@ -144,11 +139,11 @@ async fn killing_an_instance_mid_stream_loses_no_acknowledged_user_or_session() 
     }
     for (user, browser) in &seen.sessions {
         assert_eq!(
-            current_user_of(browser, &restarted).await["username"],
+            browser.on(&restarted).current_user().await["username"],
             user.username.as_str()
         );
         assert_eq!(
-            current_user_of(browser, &b).await["username"],
+            browser.on(&b).current_user().await["username"],
             user.username.as_str()
         );
     }

@@ -1,9 +1,6 @@
 //! The server's worst days: slow clients, shutdown with requests in flight,
 //! and what ends up in its logs.
-use crate::helpers::{
-    client, current_user_of, free_port, login_with, post_form, register_with, spawn_app,
-    spawn_app_with, Process, Server, TestUser, SECRET_KEY,
-};
+use crate::helpers::{free_port, spawn_app, spawn_app_with, Process, Server, TestUser, SECRET_KEY};
 use std::time::{Duration, Instant};
 use tokio::{
     io::{AsyncReadExt, AsyncWriteExt},
@@ -123,7 +120,7 @@ async fn sigterm_finishes_the_request_in_flight_then_exits_cleanly() {
 
     // The session it wrote is there for the next instance.
     let res = storage_app
-        .client
+        .client()
         .post(storage_app.url("/api/session_data"))
         .header("cookie", format!("sesame_session={cookie}"))
         .send()
@@ -143,8 +140,8 @@ async fn the_logs_of_a_whole_sign_in_flow_hold_no_secret() {
     )
     .await;
     let user = TestUser::generate();
-    let browser = client();
-    let res = register_with(&browser, &server, &user).await;
+    let browser = server.browser();
+    let res = browser.register(&user).await;
     assert_eq!(res.status(), 200);
     let request_id = res
         .headers()
@@ -153,33 +150,19 @@ async fn the_logs_of_a_whole_sign_in_flow_hold_no_secret() {
         .expect("a request id on the response")
         .to_owned();
     let mut cookies = vec![crate::helpers::session_cookie(&res).expect("cookie")];
-    post_form(&browser, &server.url("/api/logout"), &[]).await;
-    let res = login_with(&browser, &server, &user, true).await;
+    browser.logout().await;
+    let res = browser.login(&user, true).await;
     cookies.extend(crate::helpers::session_cookie(&res));
-    let me = current_user_of(&browser, &server).await;
-    post_form(&browser, &server.url("/api/set_note"), &[("note", "n")]).await;
-    post_form(
-        &browser,
-        &server.url("/api/set_cookie"),
-        &[("name", "Zyzzyva-Q")],
-    )
-    .await;
+    let me = browser.current_user().await;
+    browser.set_note("n").await;
     browser
-        .get(server.url("/set_cookie/Xanthippe-Q"))
-        .send()
-        .await
-        .expect("GET");
-    browser
-        .get(server.url("/profile"))
-        .send()
-        .await
-        .expect("GET");
-    post_form(&browser, &server.url("/api/logout_all"), &[]).await;
-    let wrong = TestUser {
-        password: "wrong-password-for-logs".into(),
-        ..user.clone()
-    };
-    login_with(&client(), &server, &wrong, false).await;
+        .post_form("/api/set_cookie", &[("name", "Zyzzyva-Q")])
+        .await;
+    browser.get("/set_cookie/Xanthippe-Q").await;
+    browser.get("/profile").await;
+    browser.logout_all().await;
+    let wrong = user.with_password("wrong-password-for-logs");
+    server.browser().login(&wrong, false).await;
     tokio::time::sleep(Duration::from_millis(200)).await;
     let logs = server.logs();
 

@@ -1,7 +1,9 @@
 //! HTTP tests against the real server on a free loopback port.
+mod access;
 mod auth;
 mod cookies;
 mod devices;
+mod errors;
 mod floods;
 mod helpers;
 mod how_it_works;

@@ -102,7 +102,7 @@ async fn every_malformed_body_to_every_server_function_is_a_4xx_within_a_second(
             }
             let started = Instant::now();
             let res = app
-                .client
+                .client()
                 .post(app.url(path))
                 .header(CONTENT_TYPE, case.content_type)
                 .header("accept", "application/json")

@@ -43,8 +43,8 @@ async fn health_checks_are_not_logged_at_the_default_level() {
     let storage_app = spawn_app().await;
     let server = Process::start(&storage_app.storage, free_port(), &[("RUST_LOG", "info")]).await;
     let status = |path: &'static str| {
-        let url = server.url(path);
-        async move { client().get(url).send().await.unwrap().status() }
+        let browser = server.browser();
+        async move { browser.get(path).await.status() }
     };
     for _ in 0..5 {
         assert_eq!(status("/healthz").await, 200);
@@ -84,19 +84,11 @@ async fn readyz_is_503_right_after_sigterm_while_requests_finish() {
         body.len()
     );
     stream.write_all(head.as_bytes()).await.expect("write");
-    assert_eq!(
-        client()
-            .get(server.url("/readyz"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        200
-    );
+    assert_eq!(server.browser().get("/readyz").await.status(), 200);
 
     server.terminate();
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let res = client().get(server.url("/readyz")).send().await.unwrap();
+    let res = server.browser().get("/readyz").await;
     assert_eq!(res.status(), 503);
     assert_eq!(res.headers()[header::RETRY_AFTER], "1");
     assert_eq!(
@@ -104,10 +96,7 @@ async fn readyz_is_503_right_after_sigterm_while_requests_finish() {
         "stopping"
     );
     // Everything else is still served during the notice.
-    assert_eq!(
-        client().get(server.url("/")).send().await.unwrap().status(),
-        200
-    );
+    assert_eq!(server.browser().get("/").await.status(), 200);
     // The request in flight finishes.
     stream.write_all(b"in+flight").await.expect("write");
     let mut answer = Vec::new();
@@ -134,7 +123,7 @@ async fn scrape(app: &TestApp) -> String {
         "{}/metrics",
         app.metrics_address.as_deref().expect("metrics on")
     );
-    let res = client().get(url).send().await.unwrap();
+    let res = app.client().get(url).send().await.unwrap();
     assert_eq!(res.status(), 200);
     assert!(res.headers()[header::CONTENT_TYPE]
         .to_str()
@@ -198,7 +187,7 @@ async fn logins_registrations_and_requests_are_counted() {
     let app = spawn_app_with(with_metrics).await;
     let user = TestUser::generate();
     app.register(&user).await;
-    app.post_form("/api/logout", &[]).await;
+    app.logout().await;
     let before = scrape(&app).await;
 
     let mut wrong = user.clone();

@@ -6,7 +6,7 @@
 //! the server the other tests share. SQLite is a file in the process, so it
 //! has no such outage; on the embedded default these tests have nothing to
 //! check and say so.
-use crate::helpers::{spawn_app_on, Storage, TestUser};
+use crate::helpers::{assert_error, spawn_app_on, AppError, Storage, TestUser};
 use std::sync::{
     atomic::{AtomicBool, Ordering},
     Arc, Mutex,
@@ -134,7 +134,7 @@ async fn a_store_outage_is_a_503_and_the_session_survives_it() {
         Some("1")
     );
     // The server-function error encoding, which the app shows as its text.
-    assert_eq!(res.text().await.expect("body"), "\"Unavailable\"");
+    assert_error(res, 503, AppError::Unavailable).await;
     assert!(
         started.elapsed() < std::time::Duration::from_secs(10),
         "the outage answered in {:?}, not a hung request",
@@ -144,7 +144,7 @@ async fn a_store_outage_is_a_503_and_the_session_survives_it() {
     assert_eq!(page.status(), 503);
     let text = page.text().await.expect("body");
     assert!(text.contains("briefly unavailable"), "{text}");
-    let res = app.post_form("/api/set_note", &[("note", "lost?")]).await;
+    let res = app.set_note("lost?").await;
     assert_eq!(res.status(), 503);
 
     for relay in &relays {

@@ -1,5 +1,5 @@
 //! Server-rendered pages: what the first byte already says.
-use crate::helpers::{location, spawn_app, TestUser};
+use crate::helpers::{assert_error, location, spawn_app, AppError, TestUser};
 
 #[tokio::test]
 async fn the_home_page_tells_an_anonymous_visitor_so() {
@@ -82,7 +82,7 @@ async fn users_are_listed_20_a_page_by_id() {
     let mut users = Vec::new();
     for _ in 0..25 {
         let user = TestUser::generate();
-        crate::helpers::register_with(&crate::helpers::client(), &app, &user).await;
+        app.new_browser().register(&user).await;
         users.push(user);
     }
     app.login(&users[0], false).await;
@@ -101,12 +101,7 @@ async fn users_are_listed_20_a_page_by_id() {
     assert!(page2.contains(&users[24].username));
     assert!(page2.contains(">Previous</a>") && !page2.contains(">Next</a>"));
 
-    let json: serde_json::Value = app
-        .post_form("/api/users", &[("page", "2")])
-        .await
-        .json()
-        .await
-        .unwrap();
+    let json: serde_json::Value = app.users(Some("2")).await.json().await.unwrap();
     assert_eq!(json["users"].as_array().unwrap().len(), 5);
     assert_eq!(json["users"][0]["username"], users[20].username.as_str());
 }
@@ -118,7 +113,7 @@ async fn a_bad_page_number_is_a_4xx() {
     for page in ["0", "abc", "-1"] {
         let res = app.get(&format!("/users?page={page}")).await;
         assert!(res.status().is_client_error(), "{page}: {}", res.status());
-        let res = app.post_form("/api/users", &[("page", page)]).await;
+        let res = app.users(Some(page)).await;
         assert!(res.status().is_client_error(), "{page}: {}", res.status());
     }
 }
@@ -128,8 +123,7 @@ async fn protected_server_functions_refuse_anonymous_calls_with_401() {
     let app = spawn_app().await;
     for path in ["/api/users", "/api/session_info"] {
         let res = app.post_form(path, &[]).await;
-        assert_eq!(res.status(), 401, "{path}");
-        assert!(res.text().await.unwrap().contains("Unauthorized"));
+        assert_error(res, 401, AppError::Unauthorized).await;
     }
 }
 

@@ -36,9 +36,7 @@ async fn a_visitor_can_keep_a_note_in_the_session() {
     let app = spawn_app().await;
     assert!(app.note().await.is_null());
 
-    let res = app
-        .post_form("/api/set_note", &[("note", "hello <b>world</b>")])
-        .await;
+    let res = app.set_note("hello <b>world</b>").await;
     assert_eq!(res.status(), 200);
     assert!(session_cookie(&res).is_some());
     assert_eq!(app.note().await, "hello <b>world</b>");
@@ -67,7 +65,7 @@ async fn a_note_must_be_1_to_200_characters() {
     let app = spawn_app().await;
     let long = "n".repeat(201);
     for bad in ["", long.as_str()] {
-        let res = app.post_form("/api/set_note", &[("note", bad)]).await;
+        let res = app.set_note(bad).await;
         assert_eq!(res.status(), 422);
         assert!(res
             .text()
@@ -78,12 +76,7 @@ async fn a_note_must_be_1_to_200_characters() {
     assert!(app.note().await.is_null());
     assert_eq!(stored_sessions(&app).await, 0);
     let ok = "ü".repeat(200);
-    assert_eq!(
-        app.post_form("/api/set_note", &[("note", &ok)])
-            .await
-            .status(),
-        200
-    );
+    assert_eq!(app.set_note(&ok).await.status(), 200);
 }
 
 #[tokio::test]
@@ -106,7 +99,7 @@ async fn logout_deletes_the_stored_session() {
     let app = spawn_app().await;
     app.register(&TestUser::generate()).await;
     assert_eq!(stored_sessions(&app).await, 1);
-    let res = app.post_form("/api/logout", &[]).await;
+    let res = app.logout().await;
     assert!(
         session_cookie(&res).is_some_and(|c| c.contains("Max-Age=0")),
         "cookie removed"
@@ -136,7 +129,7 @@ async fn a_remembered_session_slides_with_activity_and_ends_without_it() {
     let app = crate::helpers::spawn_app_with(|s| s.session_lifetime = Duration::from_secs(3)).await;
     let user = TestUser::generate();
     app.register(&user).await;
-    app.post_form("/api/logout", &[]).await;
+    app.logout().await;
     let first = session_cookie(&app.login(&user, true).await).unwrap();
     assert!(first.contains("Max-Age=3"), "{first}");
 

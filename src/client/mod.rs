@@ -12,6 +12,8 @@
 //! buckets (`governor`), updated with one atomic step, so a burst sent at
 //! once is held to the limit exactly. They are per instance: behind a
 //! balancer with N instances one address gets at most N times the rate.
+pub mod new_sessions;
+
 use crate::{config::ClientRates, error::AppError};
 use axum::{
     extract::{ConnectInfo, Request, State},
@@ -26,7 +28,6 @@ use std::{
     num::NonZeroU32,
     sync::Arc,
 };
-use tower_sessions::Session;
 
 /// The client's address, in the request's extensions.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -169,49 +170,6 @@ fn take(limiter: Option<&Limiter>, ip: IpAddr) -> Result<(), AppError> {
         let wait = not_until.wait_time_from(governor::clock::DefaultClock::default().now());
         AppError::RateLimited(wait.as_secs() + 1)
     })
-}
-
-/// Middleware, inside the session layer: a request that would store a
-/// session for a client that had none takes one from the client's
-/// allowance of new sessions. Over it, nothing is stored (the session is
-/// emptied, so the session layer writes nothing and sets no cookie) and
-/// the answer is `429`.
-///
-/// Checked after the handler, because only then is it known whether a
-/// session will be stored: a visitor who saves nothing costs nothing.
-pub async fn limit_new_sessions(
-    State(state): State<crate::startup::AppState>,
-    session: Session,
-    req: Request,
-    next: Next,
-) -> Response {
-    let client = req
-        .extensions()
-        .get::<ClientIp>()
-        .map_or(IpAddr::from([0, 0, 0, 0]), |c| c.0);
-    let wants_html = req
-        .headers()
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("text/html"));
-    // The auth layer has loaded the record already: no extra read.
-    let had_session = session.id().is_some() && !session.is_empty().await;
-    let res = next.run(req).await;
-    if had_session || !session.is_modified() || session.is_empty().await {
-        return res;
-    }
-    let Err(err) = state.client_limits.new_session(client) else {
-        return res;
-    };
-    // A sign-in that cannot keep its session keeps no device row either.
-    if let Ok(Some(handle)) = crate::auth::session::handle(&session).await {
-        if let Err(err) = crate::auth::devices::forget(&state.db, &handle).await {
-            tracing::warn!("could not drop a refused session's row: {err}");
-        }
-    }
-    session.clear().await;
-    tracing::info!("new-session limit reached for a client");
-    err.into_response_as(wants_html)
 }
 
 #[cfg(test)]

@@ -1,28 +1,18 @@
-//! [ssr] The index of every signed-in session (table `user_sessions`), for
-//! the sessions & devices page, revocation, and "log out everywhere".
+//! [ssr] The queries of the session index (table `user_sessions`).
 //!
-//! A session holds its row's public handle; a signed-in session whose row
-//! is gone (revoked from another device, ended by a password change) is
-//! signed out on its next request by [`guard`]. Rows are written at
-//! sign-in and touched at most once every [`SEEN_EVERY`], so "last seen" is
-//! coarse and a read costs one indexed SELECT.
+//! Rows are written at sign-in and touched at most once every
+//! [`SEEN_EVERY`], so "last seen" is coarse and a read costs one indexed
+//! SELECT.
 use crate::{
-    auth::{
-        session::{self, AuthSession},
-        DeviceSession,
-    },
+    auth::format_time,
     db::{on_pool, Db},
+    devices::DeviceSession,
     error::AppError,
-    startup::AppState,
-};
-use axum::{
-    extract::{Request, State},
-    middleware::Next,
-    response::Response,
 };
 
 /// How stale "last seen" may get before a request writes it again; less
-/// for a browser session with a short idle limit (`session::index_refresh`).
+/// for a browser session with a short idle limit
+/// (`auth::session::index_refresh`).
 pub const SEEN_EVERY: i64 = 5 * 60;
 
 #[derive(sqlx::FromRow)]
@@ -77,7 +67,7 @@ pub async fn insert(
 }
 
 /// When the row of `handle` was last seen, if it still exists.
-async fn last_seen(db: &Db, handle: &str) -> Result<Option<i64>, AppError> {
+pub async fn last_seen(db: &Db, handle: &str) -> Result<Option<i64>, AppError> {
     const SQL: &str = "SELECT last_seen FROM user_sessions WHERE handle = $1";
     let here = db.read_here(|conn| {
         use rusqlite::OptionalExtension;
@@ -93,7 +83,7 @@ async fn last_seen(db: &Db, handle: &str) -> Result<Option<i64>, AppError> {
     }))
 }
 
-async fn touch(db: &Db, handle: &str, now: i64, expires_at: i64) -> Result<(), AppError> {
+pub async fn touch(db: &Db, handle: &str, now: i64, expires_at: i64) -> Result<(), AppError> {
     const SQL: &str = "UPDATE user_sessions SET last_seen = $2, expires_at = $3 WHERE handle = $1";
     on_pool!(db, pool => {
         sqlx::query(SQL).bind(handle).bind(now).bind(expires_at).execute(pool).await?;
@@ -153,9 +143,9 @@ pub async fn list(
         .into_iter()
         .map(|row| DeviceSession {
             this_device: current == Some(row.handle.as_str()),
-            created_at: crate::auth::format_time(row.created_at),
-            last_seen: crate::auth::format_time(row.last_seen),
-            expires_at: crate::auth::format_time(row.expires_at),
+            created_at: format_time(row.created_at),
+            last_seen: format_time(row.last_seen),
+            expires_at: format_time(row.expires_at),
             browser: describe(&row.user_agent),
             ip: row.ip,
             handle: row.handle,
@@ -186,60 +176,4 @@ pub fn describe(user_agent: &str) -> String {
         }
         None => "Unknown browser".to_owned(),
     }
-}
-
-/// Middleware, inside the auth layer: signs out a session whose index row
-/// is gone, and keeps "last seen" coarsely up to date.
-pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let req = match check(&state, req).await {
-        Ok(req) => req,
-        Err(res) => return res,
-    };
-    // The reads so far (session, user, device row) shared a snapshot; the
-    // handler's reads must see what the handler writes.
-    crate::db::end_snapshot();
-    next.run(req).await
-}
-
-/// The request to serve, signed out if its session was revoked; or the
-/// answer when that cannot be told.
-async fn check(state: &AppState, mut req: Request) -> Result<Request, Response> {
-    let Some(mut auth) = req.extensions().get::<AuthSession>().cloned() else {
-        return Ok(req);
-    };
-    let Some(user) = auth.user.clone() else {
-        return Ok(req);
-    };
-    let handle = session::handle(&auth.session)
-        .await
-        .map_err(|err| err.into_response_with_status())?;
-    let now = time::OffsetDateTime::now_utc().unix_timestamp();
-    let seen = match &handle {
-        Some(handle) => last_seen(&state.db, handle)
-            .await
-            .map_err(|err| err.into_response_with_status())?,
-        None => None,
-    };
-    match (seen, handle) {
-        (Some(seen), Some(handle)) => {
-            let due = session::index_refresh(&auth.session, &state.session_policy, seen, now)
-                .await
-                .map_err(|err| err.into_response_with_status())?;
-            if let Some(expires_at) = due {
-                if let Err(err) = touch(&state.db, &handle, now, expires_at).await {
-                    tracing::warn!("could not update last seen: {err}");
-                }
-            }
-        }
-        // Revoked, or from before sessions were indexed: signed out now,
-        // and this request is served as anonymous.
-        _ => {
-            tracing::info!(user.id = user.id, "session revoked; signing it out");
-            auth.logout()
-                .await
-                .map_err(|err| session::auth_error(err).into_response_with_status())?;
-            req.extensions_mut().insert(auth);
-        }
-    }
-    Ok(req)
 }

@@ -1,0 +1,46 @@
+//! Server functions of the sessions & devices page; signed-in users only.
+use crate::{devices::DeviceSession, error::AppError};
+use leptos::prelude::*;
+
+/// The signed-in user's live sessions, this one marked.
+#[server(prefix = "/api", endpoint = "sessions")]
+pub async fn sessions() -> Result<Vec<DeviceSession>, AppError> {
+    use crate::{auth::session, state::app_state};
+    let state = app_state()?;
+    let (user, current) = session::signed_in().await?;
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    crate::devices::db::list(&state.db, user.id, current.as_deref(), now).await
+}
+
+/// Ends one other session of the signed-in user, by its public handle; it
+/// is anonymous on its next request. Answers with the sessions left.
+#[server(prefix = "/api", endpoint = "revoke_session")]
+pub async fn revoke_session(handle: String) -> Result<Vec<DeviceSession>, AppError> {
+    use crate::{auth::session, devices::db, state::app_state};
+    let state = app_state()?;
+    let (user, current) = session::signed_in().await?;
+    if current.as_deref() == Some(handle.as_str()) {
+        return Err(AppError::field(
+            "handle",
+            "This is the session you are using; log out instead.",
+        ));
+    }
+    if !db::remove(&state.db, user.id, &handle).await? {
+        return Err(AppError::NotFound);
+    }
+    tracing::info!(user.id = user.id, "revoked a session");
+    crate::metrics::record(|m| m.revoked(crate::metrics::Revoked::Revoke, 1));
+    sessions().await
+}
+
+/// Ends every session of the signed-in user but this one.
+#[server(prefix = "/api", endpoint = "revoke_other_sessions")]
+pub async fn revoke_other_sessions() -> Result<Vec<DeviceSession>, AppError> {
+    use crate::{auth::session, devices::db, state::app_state};
+    let state = app_state()?;
+    let (user, current) = session::signed_in().await?;
+    let ended = db::remove_all_but(&state.db, user.id, current.as_deref()).await?;
+    tracing::info!(user.id = user.id, ended, "revoked the other sessions");
+    crate::metrics::record(|m| m.revoked(crate::metrics::Revoked::RevokeOthers, ended));
+    sessions().await
+}

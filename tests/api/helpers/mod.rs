@@ -1,0 +1,15 @@
+//! What the HTTP tests share: spawning the app (`spawn`), where its data
+//! lives (`storage`), a typed browser with a method per endpoint
+//! (`browser`), the real binary as a process (`process`), and what to
+//! assert of a response (`assertions`).
+mod assertions;
+mod browser;
+mod process;
+mod spawn;
+mod storage;
+
+pub use assertions::*;
+pub use browser::*;
+pub use process::*;
+pub use spawn::*;
+pub use storage::*;
