@@ -3,8 +3,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-// The suite starts its own release server on E2E_PORT with a fresh database,
-// so it never touches the database of an app you have running.
+// The suite starts its own server on E2E_PORT with a fresh database, so it
+// never touches the database of an app you have running. The server is
+// target/release/sesame (`cargo leptos build --release`), or E2E_SERVER:
+// scripts/test passes the debug binary its HTTP tests ran, built already.
 const port = Number(process.env.E2E_PORT ?? 3100);
 const baseURL = `http://127.0.0.1:${port}`;
 const dataDir = process.env.E2E_DATA_DIR ?? mkdtempSync(join(tmpdir(), 'sesame-e2e-'));
@@ -36,7 +38,7 @@ export default defineConfig({
   },
   projects: [{ name: 'chromium', use: { ...devices['Desktop Chrome'] } }],
   webServer: {
-    command: './target/release/sesame',
+    command: process.env.E2E_SERVER ?? './target/release/sesame',
     cwd: '..',
     url: `${baseURL}/`,
     reuseExistingServer: false,
