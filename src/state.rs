@@ -1,8 +1,9 @@
 //! [ssr] The state every handler, middleware and server function shares.
 //!
-//! At the bottom of the crate: it depends on configuration, storage and the
-//! password and limit types only, and nothing it holds depends on it. The
-//! wiring (`startup`) builds it; server functions read it from the Leptos
+//! Below everything that uses it: it depends on configuration, storage and
+//! the types of what it holds (password queue, throttle, client limits,
+//! metrics, readiness), and none of those depends on it. The wiring
+//! (`startup`) builds it; server functions read it from the Leptos
 //! context with [`app_state`]; middleware get it (or the part they need) as
 //! axum state.
 use crate::{
