@@ -7,7 +7,7 @@ use leptos::prelude::*;
 /// What this browser sent and what the server stores for it.
 #[server(prefix = "/api", endpoint = "how_it_works")]
 pub async fn how_it_works() -> Result<Picture, AppError> {
-    use super::{mask, BrowserCookie, Stored, StoredUser};
+    use super::{mask, BrowserCookie, Stored};
     use crate::{
         auth::{format_time, session, store::at_rest},
         cookies::{CookieName, COOKIE},
@@ -31,11 +31,7 @@ pub async fn how_it_works() -> Result<Picture, AppError> {
                 key: format!("{key}…"),
                 expires_at: format_time(times.expires_at),
                 remember: times.remember,
-                user: auth.user.as_ref().map(|u| StoredUser {
-                    id: u.id,
-                    username: u.username.clone(),
-                    email: u.email.clone(),
-                }),
+                user: auth.user.as_ref().map(crate::auth::Account::from),
                 note: session::note(&auth.session).await?,
             })
         }

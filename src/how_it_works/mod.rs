@@ -3,6 +3,7 @@
 //! function answers with, and the picture's lines.
 pub mod api;
 
+use crate::auth::Account;
 use serde::{Deserialize, Serialize};
 
 /// Everything the picture shows. Nothing secret: the session cookie's
@@ -36,16 +37,10 @@ pub struct Stored {
     pub key: String,
     pub expires_at: String,
     pub remember: bool,
-    pub user: Option<StoredUser>,
+    /// The signed-in user's `users` row, as the app shows an account:
+    /// without its password hash and session token.
+    pub user: Option<Account>,
     pub note: Option<String>,
-}
-
-/// The signed-in user's `users` row, without its hash and token.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct StoredUser {
-    pub id: i64,
-    pub username: String,
-    pub email: String,
 }
 
 /// One line of text in the picture, and how it is drawn.
@@ -253,7 +248,7 @@ mod tests {
                 key: "abcdefgh…".into(),
                 expires_at: "2026-12-02 04:41:13 UTC".into(),
                 remember: false,
-                user: Some(StoredUser {
+                user: Some(Account {
                     id: 12345,
                     username: "user1234567890123".into(),
                     email: "user1234567890123@example.com".into(),

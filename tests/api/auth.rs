@@ -152,8 +152,7 @@ async fn an_unknown_user_and_a_wrong_password_look_the_same() {
     app.register(&user).await;
     app.logout().await;
 
-    let mut wrong = user.clone();
-    wrong.password = "not-the-password".into();
+    let wrong = user.with_password("not-the-password");
     let mut unknown = TestUser::generate();
     unknown.password = wrong.password.clone();
 
@@ -295,8 +294,7 @@ async fn failed_logins_are_throttled_with_429_until_the_window_passes() {
     let user = TestUser::generate();
     app.register(&user).await;
     app.logout().await;
-    let mut wrong = user.clone();
-    wrong.password = "wrong-password".into();
+    let wrong = user.with_password("wrong-password");
 
     for _ in 0..5 {
         assert_eq!(app.login(&wrong, false).await.status(), 401);

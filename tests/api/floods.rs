@@ -11,12 +11,6 @@ async fn registered(app: &TestApp) -> TestUser {
     user
 }
 
-fn wrong(user: &TestUser) -> TestUser {
-    let mut wrong = user.clone();
-    wrong.password = "wrong-password".into();
-    wrong
-}
-
 /// Statuses of `requests` sent all at once.
 async fn at_once<F>(requests: Vec<F>) -> Vec<StatusCode>
 where
@@ -37,7 +31,7 @@ async fn wrong_logins_at_once(user: &TestUser, apps: &[&TestApp]) -> Vec<StatusC
     let requests = (0..40)
         .map(|n| {
             let browser = apps[n % apps.len()].browser_at(&format!("127.0.0.{}", 2 + n % 8));
-            let wrong = wrong(user);
+            let wrong = user.with_password("wrong-password");
             async move { browser.login(&wrong, false).await }
         })
         .collect();

@@ -190,8 +190,7 @@ async fn logins_registrations_and_requests_are_counted() {
     app.logout().await;
     let before = scrape(&app).await;
 
-    let mut wrong = user.clone();
-    wrong.password = "wrong-password".into();
+    let wrong = user.with_password("wrong-password");
     assert_eq!(app.login(&wrong, false).await.status(), 401);
     assert_eq!(app.login(&user, false).await.status(), 200);
     let after = scrape(&app).await;
