@@ -2,6 +2,7 @@
 use crate::{
     auth::context::provide_auth,
     components::Nav,
+    islands::CrossTab,
     pages::{
         CookiesPage, DeleteCookiePage, HomePage, HowItWorksPage, LoginPage, NotFoundPage,
         PasswordPage, ProfilePage, RegisterPage, SessionPage, SessionsPage, SetCookiePage,
@@ -9,7 +10,7 @@ use crate::{
     },
 };
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
     path, SsrMode,
@@ -25,7 +26,11 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
                 <AutoReload options=options.clone() />
-                <HydrationScripts options />
+                // Islands, and the islands router: link clicks and form
+                // posts fetch the next page and patch it into this one.
+                <HydrationScripts options=options.clone() islands=true islands_router=true />
+                // /pkg/sesame.<hash>.css when cargo-leptos hashed the files.
+                <HashedStylesheet options id="leptos" />
                 <MetaTags />
             </head>
             <body>
@@ -39,7 +44,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     view! {
-        <Stylesheet id="leptos" href="/pkg/sesame.css" />
         <Title formatter=|text: String| format!("{text} · sesame") />
         <Router>
             <Body />
@@ -59,6 +63,7 @@ fn Body() -> impl IntoView {
     // complete without JavaScript.
     view! {
         <Nav />
+        <CrossTab />
         <main>
             <Routes fallback=NotFoundPage>
                 <Route path=path!("/") view=HomePage ssr=SsrMode::Async />

@@ -6,10 +6,10 @@ pub mod app;
 pub mod auth;
 pub mod components;
 pub mod cookies;
-pub mod cross_tab;
 pub mod devices;
 pub mod error;
 pub mod how_it_works;
+pub mod islands;
 pub mod notes;
 pub mod pages;
 pub mod users;
@@ -27,6 +27,8 @@ pub mod db;
 #[cfg(feature = "ssr")]
 pub mod files;
 #[cfg(feature = "ssr")]
+pub mod flash;
+#[cfg(feature = "ssr")]
 pub mod health;
 #[cfg(feature = "ssr")]
 pub mod metrics;
@@ -43,14 +45,22 @@ pub mod state;
 #[cfg(feature = "ssr")]
 pub mod telemetry;
 
-/// Browser entry point: takes over the server-rendered HTML.
+/// Browser entry point. Leptos' loader calls it, then hydrates each island
+/// of the page (src/islands/); the islands router is already running.
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
-    // A signal for tests and scripts that the page is interactive now.
-    if let Some(body) = leptos::prelude::document().body() {
-        let _ = body.set_attribute("data-hydrated", "true");
-    }
+    leptos::mount::hydrate_islands();
+    // A signal for tests and scripts that the islands are interactive: the
+    // loader hydrates them in the same task as this call, so a timeout
+    // fires after the last one.
+    leptos::prelude::set_timeout(
+        || {
+            if let Some(body) = leptos::prelude::document().body() {
+                let _ = body.set_attribute("data-hydrated", "true");
+            }
+        },
+        std::time::Duration::ZERO,
+    );
 }

@@ -119,6 +119,7 @@ impl Application {
                 crate::client::identify,
             ))
             .layer(middleware::from_fn(api_guard))
+            .layer(middleware::from_fn(crate::flash::carry_errors))
             .layer(middleware::from_fn_with_state(
                 state.metrics.clone(),
                 report_outage,

@@ -197,6 +197,7 @@ pub async fn session_info() -> Result<SessionTimes, AppError> {
     Ok(SessionTimes {
         started_at: crate::auth::format_time(times.started_at),
         expires_at: crate::auth::format_time(times.expires_at),
+        seconds_left: (times.expires_at - time::OffsetDateTime::now_utc().unix_timestamp()).max(0),
         remember: times.remember,
     })
 }
@@ -251,5 +252,7 @@ pub async fn change_password(current: String, new: String) -> Result<(), AppErro
     let mut auth = session::current().await?;
     session::keep_signed_in(&mut auth, &user).await?;
     tracing::info!(user.id = user.id, "changed the password");
+    // A form post lands on the page again, which says it worked.
+    leptos_axum::redirect("/profile/password?changed");
     Ok(())
 }

@@ -33,6 +33,9 @@ pub struct Account {
 pub struct SessionTimes {
     pub started_at: String,
     pub expires_at: String,
+    /// Seconds from this answer to `expires_at`: what the profile counts
+    /// down in the browser, whatever the browser's clock says.
+    pub seconds_left: i64,
     pub remember: bool,
 }
 

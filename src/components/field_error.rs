@@ -1,6 +1,6 @@
 //! Form fields and the messages of a failed action: next to a field, or for
 //! the whole form.
-use crate::error::AppError;
+use crate::{error::AppError, islands::PasswordInput};
 use leptos::prelude::*;
 
 /// Shows the message for `field` from the last result of an action, if any.
@@ -20,12 +20,17 @@ where
             _ => None,
         })
     };
+    // In a wrapper that is the same on every render: the islands router
+    // skips the node right after an island without comparing it (see
+    // src/islands/mod.rs), and a password field's island comes just before.
     view! {
-        <Show when=move || message().is_some()>
-            <p class="field-error" role="alert" id=format!("{field}-error")>
-                {message}
-            </p>
-        </Show>
+        <div class="field-message">
+            <Show when=move || message().is_some()>
+                <p class="field-error" role="alert" id=format!("{field}-error")>
+                    {message}
+                </p>
+            </Show>
+        </div>
     }
 }
 
@@ -72,6 +77,26 @@ where
     view! {
         <label for=id>{label}</label>
         <input id=id type=kind name=name autocomplete=autocomplete />
+        <FieldMessage result field=name />
+    }
+}
+
+/// [`Field`] for a password: the input is the [`PasswordInput`] island
+/// (show what was typed, Caps Lock warning).
+#[component]
+pub fn PasswordField<T>(
+    id: &'static str,
+    label: &'static str,
+    name: &'static str,
+    autocomplete: &'static str,
+    result: Signal<Option<Result<T, AppError>>>,
+) -> impl IntoView
+where
+    T: Send + Sync + 'static,
+{
+    view! {
+        <label for=id>{label}</label>
+        <PasswordInput id=id.to_owned() name=name.to_owned() autocomplete=autocomplete.to_owned() />
         <FieldMessage result field=name />
     }
 }

@@ -3,6 +3,6 @@ mod field_error;
 mod nav;
 mod signed_in;
 
-pub use field_error::{ErrorMessage, Field, FieldMessage};
+pub use field_error::{ErrorMessage, Field, FieldMessage, PasswordField};
 pub use nav::{Nav, SeeWhatChanged};
 pub use signed_in::SignedIn;

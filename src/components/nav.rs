@@ -12,7 +12,9 @@ pub fn Nav() -> impl IntoView {
         Suspend::new(async move {
             match auth.user.await {
                 Ok(Some(user)) => view! {
-                    <span class="nav-user">
+                    // data-user: who this page is for, as the cross-tab
+                    // island compares it (src/islands/browser.rs).
+                    <span class="nav-user" data-user=user.id>
                         <A href="/profile">{user.username}</A>
                         <ActionForm action=auth.logout attr:class="nav-form">
                             <button type="submit" class="link-button">"Log out"</button>

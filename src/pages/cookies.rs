@@ -2,6 +2,7 @@
 use crate::{
     components::{Field, SeeWhatChanged},
     cookies::api::{get_cookie, DeleteCookie, SetCookie},
+    islands::ScriptCookies,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -10,12 +11,9 @@ use leptos_meta::Title;
 pub fn CookiesPage() -> impl IntoView {
     let set = ServerAction::<SetCookie>::new();
     let delete = ServerAction::<DeleteCookie>::new();
-    // Read on the server for the first paint (no "Guest" flash), and again
-    // after each set/delete, without a reload.
-    let name = Resource::new(
-        move || (set.version().get(), delete.version().get()),
-        |_| get_cookie(),
-    );
+    // Read on the server for every page; after a set or delete, the post's
+    // redirect brings the page again.
+    let name = Resource::new(|| (), |_| get_cookie());
     let greeting = move || {
         Suspend::new(async move {
             match name.await {
@@ -40,6 +38,7 @@ pub fn CookiesPage() -> impl IntoView {
         <ActionForm action=delete>
             <button type="submit">"Delete cookie"</button>
         </ActionForm>
+        <ScriptCookies />
         <SeeWhatChanged />
     }
 }

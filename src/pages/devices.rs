@@ -3,7 +3,10 @@
 use crate::{
     auth::context::Auth,
     components::{ErrorMessage, SignedIn},
-    devices::api::{sessions, RevokeOtherSessions, RevokeSession},
+    devices::{
+        api::{sessions, RevokeOtherSessions, RevokeSession},
+        DeviceSession,
+    },
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -13,15 +16,9 @@ pub fn SessionsPage() -> impl IntoView {
     let auth = expect_context::<Auth>();
     let revoke = ServerAction::<RevokeSession>::new();
     let revoke_others = ServerAction::<RevokeOtherSessions>::new();
-    // Outside the Suspense (leptos #4866); read again after every change.
+    // Outside the Suspense (leptos #4866).
     let list = Resource::new(
-        move || {
-            (
-                auth.generation(),
-                revoke.version().get(),
-                revoke_others.version().get(),
-            )
-        },
+        || (),
         move |_| async move {
             if auth.is_signed_in().await {
                 sessions().await.map(Some)
@@ -36,32 +33,6 @@ pub fn SessionsPage() -> impl IntoView {
             let rows = move || {
                 Suspend::new(async move {
                     let sessions = list.await.ok().flatten().unwrap_or_default();
-                    let rows = sessions
-                        .into_iter()
-                        .map(|s| {
-                            let action = if s.this_device {
-                                view! { <strong>"This device"</strong> }.into_any()
-                            } else {
-                                view! {
-                                    <ActionForm action=revoke>
-                                        <input type="hidden" name="handle" value=s.handle />
-                                        <button type="submit" class="small">"Revoke"</button>
-                                    </ActionForm>
-                                }
-                                    .into_any()
-                            };
-                            view! {
-                                <tr data-testid=if s.this_device { "this-device" } else { "other-device" }>
-                                    <td>{s.browser}</td>
-                                    <td>{s.ip}</td>
-                                    <td>{s.created_at}</td>
-                                    <td>{s.last_seen}</td>
-                                    <td>{s.expires_at}</td>
-                                    <td>{action}</td>
-                                </tr>
-                            }
-                        })
-                        .collect_view();
                     view! {
                         <table class="sessions">
                             <thead>
@@ -74,7 +45,13 @@ pub fn SessionsPage() -> impl IntoView {
                                     <th></th>
                                 </tr>
                             </thead>
-                            <tbody>{rows}</tbody>
+                            <tbody>
+                                // Keyed: the islands router patches rows by
+                                // key after a revoke.
+                                <For each=move || sessions.clone() key=|s| s.handle.clone() let(s)>
+                                    <Row session=s revoke />
+                                </For>
+                            </tbody>
                         </table>
                     }
                 })
@@ -91,5 +68,30 @@ pub fn SessionsPage() -> impl IntoView {
                 </ActionForm>
             }
         } />
+    }
+}
+
+#[component]
+fn Row(session: DeviceSession, revoke: ServerAction<RevokeSession>) -> impl IntoView {
+    let action = if session.this_device {
+        view! { <strong>"This device"</strong> }.into_any()
+    } else {
+        view! {
+            <ActionForm action=revoke>
+                <input type="hidden" name="handle" value=session.handle />
+                <button type="submit" class="small">"Revoke"</button>
+            </ActionForm>
+        }
+        .into_any()
+    };
+    view! {
+        <tr data-testid=if session.this_device { "this-device" } else { "other-device" }>
+            <td>{session.browser}</td>
+            <td>{session.ip}</td>
+            <td>{session.created_at}</td>
+            <td>{session.last_seen}</td>
+            <td>{session.expires_at}</td>
+            <td>{action}</td>
+        </tr>
     }
 }

@@ -1,10 +1,7 @@
 //! `/how-it-works`: a picture of what this browser holds and what the
 //! server stores for it, drawn on the server as inline SVG (no JavaScript
 //! needed; every label is real text), then what each part means.
-use crate::{
-    auth::context::Auth,
-    how_it_works::{api::how_it_works, Line, Picture},
-};
+use crate::how_it_works::{api::how_it_works, Line, Picture};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -16,9 +13,8 @@ const PAD: i32 = 10;
 
 #[component]
 pub fn HowItWorksPage() -> impl IntoView {
-    let auth = expect_context::<Auth>();
-    // Read fresh on every visit (and after a sign-in change in this tab).
-    let picture = Resource::new(move || auth.generation(), |_| how_it_works());
+    // Read fresh on every visit.
+    let picture = Resource::new(|| (), |_| how_it_works());
     let drawing = move || {
         Suspend::new(async move {
             match picture.await {

@@ -1,5 +1,5 @@
 //! `/login`: the login form (Flask-Login's `login_user`).
-use crate::{auth::context::Auth, components::ErrorMessage};
+use crate::{auth::context::Auth, components::ErrorMessage, islands::PasswordInput};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::{components::A, hooks::use_query_map};
@@ -17,7 +17,7 @@ pub fn LoginPage() -> impl IntoView {
             <label for="login-username">"Username"</label>
             <input id="login-username" type="text" name="username" autocomplete="username" />
             <label for="login-password">"Password"</label>
-            <input id="login-password" type="password" name="password" autocomplete="current-password" />
+            <PasswordInput id="login-password".to_owned() name="password".to_owned() autocomplete="current-password".to_owned() />
             <label class="check">
                 <input type="checkbox" name="remember" value="on" />
                 "Remember me"

@@ -2,24 +2,27 @@
 //! session of the user ends; this one stays signed in.
 use crate::{
     auth::api::ChangePassword,
-    components::{ErrorMessage, Field, SignedIn},
+    components::{ErrorMessage, PasswordField, SignedIn},
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn PasswordPage() -> impl IntoView {
     let change = ServerAction::<ChangePassword>::new();
     let result: Signal<_> = change.value().into();
-    let done = move || matches!(result.get(), Some(Ok(())));
+    // The change redirects here with `?changed`.
+    let query = use_query_map();
+    let done = move || query.read().get("changed").is_some();
     view! {
         <Title text="Change password" />
         <SignedIn children=move |_user| {
             view! {
                 <h1>"Change password"</h1>
                 <ActionForm action=change attr:class="stack" attr:novalidate=true>
-                    <Field id="password-current" label="Current password" name="current" kind="password" autocomplete="current-password" result />
-                    <Field id="password-new" label="New password" name="new" kind="password" autocomplete="new-password" result />
+                    <PasswordField id="password-current" label="Current password" name="current" autocomplete="current-password" result />
+                    <PasswordField id="password-new" label="New password" name="new" autocomplete="new-password" result />
                     <ErrorMessage result />
                     <button type="submit">"Change password"</button>
                 </ActionForm>

@@ -3,6 +3,7 @@ use crate::{
     auth::api::session_info,
     auth::context::Auth,
     components::{SeeWhatChanged, SignedIn},
+    islands::SessionCountdown,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -15,7 +16,7 @@ pub fn ProfilePage() -> impl IntoView {
     // created inside a Suspense can stall the server render (leptos #4866).
     // Fetched only for a signed-in user; a visitor is redirected instead.
     let info = Resource::new(
-        move || auth.generation(),
+        || (),
         move |_| async move {
             if auth.is_signed_in().await {
                 session_info().await.map(Some)
@@ -41,6 +42,8 @@ pub fn ProfilePage() -> impl IntoView {
                                 <dd data-testid="session-started">{info.started_at}</dd>
                                 <dt>"Session expires"</dt>
                                 <dd data-testid="session-expires">{info.expires_at}</dd>
+                                <dt>"Time left"</dt>
+                                <dd><SessionCountdown seconds_left=info.seconds_left /></dd>
                             </dl>
                             <p class="muted">{kind}</p>
                         }

@@ -1,7 +1,7 @@
 //! `/register`: a new account, signed in at once.
 use crate::{
     auth::context::Auth,
-    components::{ErrorMessage, Field},
+    components::{ErrorMessage, Field, PasswordField},
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -16,7 +16,7 @@ pub fn RegisterPage() -> impl IntoView {
         <ActionForm action=auth.register attr:class="stack" attr:novalidate=true>
             <Field id="register-username" label="Username" name="username" kind="text" autocomplete="username" result />
             <Field id="register-email" label="Email" name="email" kind="email" autocomplete="email" result />
-            <Field id="register-password" label="Password" name="password" kind="password" autocomplete="new-password" result />
+            <PasswordField id="register-password" label="Password" name="password" autocomplete="new-password" result />
             <ErrorMessage result />
             <button type="submit">"Create account"</button>
         </ActionForm>

@@ -1,6 +1,5 @@
 //! `/session`: the session as a store (Flask's `session['note']`).
 use crate::{
-    auth::context::Auth,
     components::{Field, SeeWhatChanged},
     notes::api::{session_data, SetNote},
 };
@@ -9,12 +8,8 @@ use leptos_meta::Title;
 
 #[component]
 pub fn SessionPage() -> impl IntoView {
-    let auth = expect_context::<Auth>();
     let save = ServerAction::<SetNote>::new();
-    let data = Resource::new(
-        move || (save.version().get(), auth.generation()),
-        |_| session_data(),
-    );
+    let data = Resource::new(|| (), |_| session_data());
     let note = move || {
         Suspend::new(async move {
             match data.await {

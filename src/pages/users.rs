@@ -11,19 +11,16 @@ pub fn UsersPage() -> impl IntoView {
     let page = move || query.read().get("page").map(|p| p.parse::<u32>().ok());
     let auth = expect_context::<Auth>();
     // Fetched only for a signed-in user; a visitor is redirected instead.
-    let result = Resource::new(
-        move || (page(), auth.generation()),
-        move |(page, _)| async move {
-            if !auth.is_signed_in().await {
-                return Err(AppError::Unauthorized);
-            }
-            match page {
-                Some(None) => Err(AppError::field("page", "The page must be a number.")),
-                Some(Some(n)) => users(Some(n)).await,
-                None => users(None).await,
-            }
-        },
-    );
+    let result = Resource::new(page, move |page| async move {
+        if !auth.is_signed_in().await {
+            return Err(AppError::Unauthorized);
+        }
+        match page {
+            Some(None) => Err(AppError::field("page", "The page must be a number.")),
+            Some(Some(n)) => users(Some(n)).await,
+            None => users(None).await,
+        }
+    });
     let table = move || {
         Suspend::new(async move {
             match result.await {
@@ -38,11 +35,11 @@ pub fn UsersPage() -> impl IntoView {
                                 <tr><th>"ID"</th><th>"Username"</th><th>"Email"</th></tr>
                             </thead>
                             <tbody>
-                                {page
-                                    .users
-                                    .into_iter()
-                                    .map(|u| view! { <tr><td>{u.id}</td><td>{u.username}</td><td>{u.email}</td></tr> })
-                                    .collect_view()}
+                                // Keyed: the islands router patches
+                                // rows by key when the list changes.
+                                <For each=move || page.users.clone() key=|u| u.id let(u)>
+                                    <tr><td>{u.id}</td><td>{u.username}</td><td>{u.email}</td></tr>
+                                </For>
                             </tbody>
                         </table>
                         <nav class="pager" aria-label="Pages">
