@@ -2,7 +2,7 @@
 use crate::{
     auth::context::provide_auth,
     components::Nav,
-    islands::CrossTab,
+    islands::{CrossTab, IslandsRouter},
     pages::{
         CookiesPage, DeleteCookiePage, HomePage, HowItWorksPage, LoginPage, NotFoundPage,
         PasswordPage, ProfilePage, RegisterPage, SessionPage, SessionsPage, SetCookiePage,
@@ -26,9 +26,10 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
                 <AutoReload options=options.clone() />
-                // Islands, and the islands router: link clicks and form
-                // posts fetch the next page and patch it into this one.
-                <HydrationScripts options=options.clone() islands=true islands_router=true />
+                // The islands' loader, and the islands router (a fixed copy
+                // of Leptos' own: see src/islands/mod.rs).
+                <HydrationScripts options=options.clone() islands=true />
+                <IslandsRouter />
                 // /pkg/sesame.<hash>.css when cargo-leptos hashed the files.
                 <HashedStylesheet options id="leptos" />
                 <MetaTags />

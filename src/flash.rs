@@ -1,5 +1,6 @@
 //! [ssr] The error of a form post made by the islands router, carried to
-//! the page it lands on in a short-lived cookie instead of the URL.
+//! the page it lands on in a short-lived cookie instead of the URL; and no
+//! stray `?` at the end of the URL it lands on.
 //!
 //! A server function answers a form post that failed with a redirect back
 //! to the form, with the error in the URL (`?__path=…&__err=…`): that is
@@ -53,7 +54,9 @@ pub async fn carry_errors(req: Request, next: Next) -> Response {
 }
 
 /// A redirect with an error in its `Location` goes to the same URL without
-/// it, and sets the cookie to the error's parameters.
+/// it, and sets the cookie to the error's parameters. (A `Location` ending
+/// in an empty query, as a server function's redirect to the form can,
+/// loses the `?` too: it would show in the address bar.)
 fn move_to_cookie(res: &mut Response) {
     if !res.status().is_redirection() {
         return;
@@ -68,6 +71,12 @@ fn move_to_cookie(res: &mut Response) {
     let Some((path, query)) = location.split_once('?') else {
         return;
     };
+    if query.is_empty() {
+        if let Ok(location) = HeaderValue::from_str(path) {
+            res.headers_mut().insert(header::LOCATION, location);
+        }
+        return;
+    }
     let (error, rest): (Vec<&str>, Vec<&str>) = query
         .split('&')
         .partition(|pair| ERROR_PARAMS.contains(&pair.split('=').next().unwrap_or_default()));
@@ -156,6 +165,17 @@ mod tests {
         let carried = carried_error(&headers).unwrap();
         let uri = with_query(&"/login?next=%2Fusers".parse().unwrap(), &carried).unwrap();
         assert_eq!(uri, "/login?next=%2Fusers&__path=%2Fapi%2Flogin&__err=eyJl");
+    }
+
+    #[test]
+    fn an_empty_query_goes() {
+        let mut res = redirect("http://localhost:3000/session?");
+        move_to_cookie(&mut res);
+        assert_eq!(
+            res.headers()[header::LOCATION],
+            "http://localhost:3000/session"
+        );
+        assert!(res.headers().get(header::SET_COOKIE).is_none());
     }
 
     #[test]

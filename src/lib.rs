@@ -17,6 +17,8 @@ pub mod users;
 #[cfg(feature = "ssr")]
 pub mod api_guard;
 #[cfg(feature = "ssr")]
+pub mod caching;
+#[cfg(feature = "ssr")]
 pub mod cli;
 #[cfg(feature = "ssr")]
 pub mod client;

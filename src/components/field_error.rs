@@ -20,17 +20,12 @@ where
             _ => None,
         })
     };
-    // In a wrapper that is the same on every render: the islands router
-    // skips the node right after an island without comparing it (see
-    // src/islands/mod.rs), and a password field's island comes just before.
     view! {
-        <div class="field-message">
-            <Show when=move || message().is_some()>
-                <p class="field-error" role="alert" id=format!("{field}-error")>
-                    {message}
-                </p>
-            </Show>
-        </div>
+        <Show when=move || message().is_some()>
+            <p class="field-error" role="alert" id=format!("{field}-error")>
+                {message}
+            </p>
+        </Show>
     }
 }
 

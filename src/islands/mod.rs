@@ -11,15 +11,21 @@
 //! talk to other tabs. Forms are plain posts to server functions: the
 //! server-function client and `ActionForm` would cost ~60 KiB of WASM.
 //!
-//! The islands router's diff (leptos 0.8.23, `islands_routing.js`) skips an
-//! island and also the node right after it without comparing them. When
-//! that node is a branch marker that changed (a field's error appearing),
-//! the rest of the page is compared out of step and the new content never
-//! shows. So every island here is followed by a node that is the same on
-//! every render: an element such as `FieldMessage`'s wrapper, not a branch.
-//! When an island is its parent's last child, the router compares its
-//! insides with the new page's instead: only `SessionCountdown` is, and
-//! its text is meant to follow the server.
+//! The islands router is Leptos 0.8.23's script with fixes, in
+//! `router.js`, put in every page by [`IslandsRouter`]. Leptos' own patches
+//! the new page into the document by walking both in step, and three bugs
+//! broke sesame's pages (no release has fixes yet; the copy marks each
+//! change "sesame:"):
+//! - it skipped an island *and the node after it* without comparing them:
+//!   a field's error appearing just after a password input (an island)
+//!   left the rest of the page compared out of step, and a later success
+//!   message never showed;
+//! - a keyed list whose keys all changed (`/users?page=2` after page 1)
+//!   came out empty, and nothing after it was patched;
+//! - a node replaced by one of another kind or tag left its walker on a
+//!   detached node: the diff stopped there, silently;
+//! and it never removed an attribute the new page no longer had. A page it
+//! still cannot patch is now loaded the ordinary way.
 //!
 //! Browser APIs beyond what Leptos itself uses are in `browser`, built into
 //! the WASM only; the server build gets `no_browser`, the same functions
@@ -35,6 +41,15 @@ mod password;
 mod script_cookies;
 
 pub use countdown::SessionCountdown;
+
+use leptos::{nonce::use_nonce, prelude::*};
+
+/// The islands router: link clicks and form posts fetch the next page and
+/// patch it into this one. Inline, with the page's CSP nonce.
+#[component]
+pub fn IslandsRouter() -> impl IntoView {
+    view! { <script type="module" nonce=use_nonce()>{include_str!("router.js")}</script> }
+}
 pub use cross_tab::CrossTab;
 pub use password::PasswordInput;
 pub use script_cookies::ScriptCookies;

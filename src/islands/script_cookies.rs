@@ -2,10 +2,11 @@
 use super::browser;
 use leptos::prelude::*;
 
-/// `document.cookie` as the page's scripts read it, kept current as forms
-/// set and delete the cookie. The server's greeting above it saw the
-/// `username` cookie as well; here the session cookie is missing, because
-/// it is `HttpOnly`.
+/// `document.cookie` as the page's scripts read it, kept current as the
+/// page changes. The server's greeting above it read the `username`
+/// cookie; scripts see neither it nor the session cookie, because both are
+/// `HttpOnly`: what an injected script cannot read, it cannot steal. A
+/// cookie a script sets itself does show.
 #[island]
 pub fn ScriptCookies() -> impl IntoView {
     // None until the island runs: with JavaScript off, nothing reads it.
@@ -25,8 +26,9 @@ pub fn ScriptCookies() -> impl IntoView {
                 <output data-testid="document-cookie">{shown}</output>
             </p>
             <p class="muted">
-                "The session cookie is never in that list: it is HttpOnly, so the browser sends it \
-                 to the server but never shows it to scripts."
+                "Neither the username cookie that greeted you nor the session cookie is in that \
+                 list: both are HttpOnly, so the browser sends them to the server but never shows \
+                 them to scripts, and a script injected into the page could not steal them."
             </p>
         </section>
     }

@@ -2,6 +2,7 @@
 mod access;
 mod auth;
 mod cookies;
+mod delivery;
 mod devices;
 mod errors;
 mod floods;

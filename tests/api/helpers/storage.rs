@@ -11,6 +11,11 @@ use std::{
 
 pub const SECRET_KEY: &str = "test-secret-key-0123456789abcdef-0123456789abcdef";
 
+/// The HTTP tests serve no browser build (tests/api/delivery.rs makes its
+/// own): target/site is rebuilt while they run (scripts/test builds the
+/// WASM beside the slow test), and its file names change with each build.
+const NO_SITE: &str = "target/no-site-in-http-tests";
+
 /// Where one test's data lives; every instance of that test shares it.
 #[derive(Clone, Debug)]
 pub struct Storage {
@@ -52,6 +57,7 @@ impl Storage {
             ("LEPTOS_SITE_ADDR", "127.0.0.1:0".to_owned()),
             ("DATABASE_URL", self.database_url.clone()),
             ("SECRET_KEY", SECRET_KEY.to_owned()),
+            ("LEPTOS_SITE_ROOT", NO_SITE.to_owned()),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v))
@@ -67,6 +73,7 @@ impl Storage {
         let mut env = vec![
             ("DATABASE_URL", self.database_url.clone()),
             ("SECRET_KEY", SECRET_KEY.to_owned()),
+            ("LEPTOS_SITE_ROOT", NO_SITE.to_owned()),
         ];
         if let Some(redis) = &self.redis_url {
             env.push(("REDIS_URL", redis.clone()));

@@ -1,0 +1,76 @@
+//! [ssr] How long browsers and caches may keep each response.
+//!
+//! - `/pkg/<name>.<hash>.<ext>` (cargo-leptos `hash-files`): a year,
+//!   `immutable`. A new build has new names, and pages are never cached,
+//!   so a browser never runs an old WASM against a new server.
+//! - Pages: `no-cache`: kept, but asked for again every time (they hold
+//!   who is signed in and a fresh CSP nonce).
+//! - Server functions: `no-store`: their answers are one user's data.
+//! - Any other file (`/favicon.svg`, unhashed `/pkg` files of a dev
+//!   build): `no-cache`, revalidated with `Last-Modified`.
+//!
+//! Files are served precompressed (`.br`, `.gz` beside them, written by
+//! `cargo leptos build --precompress`) by the type of encoding the client
+//! accepts, so they also say `Vary: Accept-Encoding`.
+use axum::{
+    extract::Request,
+    http::{header, HeaderValue},
+    middleware::Next,
+    response::Response,
+};
+
+const YEAR_IMMUTABLE: &str = "public, max-age=31536000, immutable";
+
+pub async fn cache_control(req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_owned();
+    let mut res = next.run(req).await;
+    let headers = res.headers_mut();
+    if headers.contains_key(header::CACHE_CONTROL) {
+        return res;
+    }
+    let is_page = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    let policy = if path.starts_with("/api/") {
+        "no-store"
+    } else if is_page {
+        "no-cache"
+    } else {
+        headers.append(header::VARY, HeaderValue::from_static("accept-encoding"));
+        if res.status().is_success() && path.starts_with("/pkg/") && is_hashed(&path) {
+            YEAR_IMMUTABLE
+        } else {
+            "no-cache"
+        }
+    };
+    res.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
+    res
+}
+
+/// `name.<hash>.ext`, the hash as cargo-leptos writes it: an MD5 in
+/// unpadded URL-safe base64 (22 characters).
+fn is_hashed(path: &str) -> bool {
+    let file = path.rsplit('/').next().unwrap_or_default();
+    let parts: Vec<&str> = file.split('.').collect();
+    parts.len() >= 3
+        && parts[1].len() == 22
+        && parts[1]
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_hashed;
+
+    #[test]
+    fn only_hashed_names_are_immutable() {
+        assert!(is_hashed("/pkg/sesame.Xk3_9aQ-ZmV0b2tlbjEyMw.wasm"));
+        assert!(!is_hashed("/pkg/sesame.wasm"));
+        assert!(!is_hashed("/pkg/sesame_bg.wasm"));
+        assert!(!is_hashed("/pkg/sesame.short.js"));
+        assert!(!is_hashed("/pkg/sesame.Xk3_9aQ+ZmV0b2tlbjEyMw.wasm"));
+    }
+}
