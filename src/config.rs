@@ -379,6 +379,49 @@ fn read_toml(path: &Path) -> anyhow::Result<HashMap<String, String>> {
     Ok(vars)
 }
 
+/// Whether the site's files have content hashes in their names, and the
+/// file that lists them (`LEPTOS_HASH_FILES`, `LEPTOS_HASH_FILE_NAME`).
+///
+/// cargo-leptos writes the list into the site itself (`hash-file-name` in
+/// Cargo.toml), so a site and its list are built and deleted together and
+/// any server binary (debug or release) serves any site build. Leptos reads
+/// the list relative to the running binary's directory, as cargo-leptos
+/// exports it; without that variable it is the site's `hash.txt`, by an
+/// absolute path. Unset, `LEPTOS_HASH_FILES` is whether that file exists.
+fn hashed_names(
+    enabled: Option<&str>,
+    name: Option<&str>,
+    site_root: &str,
+) -> anyhow::Result<(bool, String)> {
+    let file = match name {
+        Some(name) => {
+            let exe_dir = std::env::current_exe()
+                .ok()
+                .and_then(|exe| exe.parent().map(Path::to_path_buf))
+                .unwrap_or_default();
+            exe_dir.join(name)
+        }
+        None => std::path::absolute(Path::new(site_root).join("hash.txt"))
+            .context("resolving LEPTOS_SITE_ROOT")?,
+    };
+    let enabled = match enabled {
+        Some(value) => parse(Some(value), "false", "LEPTOS_HASH_FILES")?,
+        None => file.is_file(),
+    };
+    if enabled && !file.is_file() {
+        bail!(
+            "LEPTOS_HASH_FILES is true but {} does not exist: build the site with \
+             `cargo leptos build` (it writes the file), or set LEPTOS_HASH_FILES=false",
+            file.display()
+        );
+    }
+    let file = file
+        .to_str()
+        .context("the hash file's path is not UTF-8")?
+        .to_owned();
+    Ok((enabled, file))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -560,47 +603,4 @@ mod tests {
         assert_eq!(from_file.session_lifetime, defaults.session_lifetime);
         assert_eq!(from_file.session_idle, defaults.session_idle);
     }
-}
-
-/// Whether the site's files have content hashes in their names, and the
-/// file that lists them (`LEPTOS_HASH_FILES`, `LEPTOS_HASH_FILE_NAME`).
-///
-/// cargo-leptos writes the list into the site itself (`hash-file-name` in
-/// Cargo.toml), so a site and its list are built and deleted together and
-/// any server binary (debug or release) serves any site build. Leptos reads
-/// the list relative to the running binary's directory, as cargo-leptos
-/// exports it; without that variable it is the site's `hash.txt`, by an
-/// absolute path. Unset, `LEPTOS_HASH_FILES` is whether that file exists.
-fn hashed_names(
-    enabled: Option<&str>,
-    name: Option<&str>,
-    site_root: &str,
-) -> anyhow::Result<(bool, String)> {
-    let file = match name {
-        Some(name) => {
-            let exe_dir = std::env::current_exe()
-                .ok()
-                .and_then(|exe| exe.parent().map(Path::to_path_buf))
-                .unwrap_or_default();
-            exe_dir.join(name)
-        }
-        None => std::path::absolute(Path::new(site_root).join("hash.txt"))
-            .context("resolving LEPTOS_SITE_ROOT")?,
-    };
-    let enabled = match enabled {
-        Some(value) => parse(Some(value), "false", "LEPTOS_HASH_FILES")?,
-        None => file.is_file(),
-    };
-    if enabled && !file.is_file() {
-        bail!(
-            "LEPTOS_HASH_FILES is true but {} does not exist: build the site with \
-             `cargo leptos build` (it writes the file), or set LEPTOS_HASH_FILES=false",
-            file.display()
-        );
-    }
-    let file = file
-        .to_str()
-        .context("the hash file's path is not UTF-8")?
-        .to_owned();
-    Ok((enabled, file))
 }

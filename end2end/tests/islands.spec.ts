@@ -1,10 +1,21 @@
 // Server-rendered pages with islands: the islands router changes pages and
 // posts forms without loading a new document, the islands do their part,
 // and the browser build arrives compressed and stays cached.
+import type { Page } from '@playwright/test';
 import { test, expect, hydrated, markDocument, isSameDocument, uniqueName } from './fixtures';
 import { CookiesPage } from './fixtures/cookies-page';
 import { LoginPage, ProfilePage, SESSION_COOKIE, newAccount, registerByApi } from './fixtures/auth-pages';
 import { recordTransfers, isPkg } from './fixtures/transfer';
+
+/**
+ * Clicks, and waits until the islands router has patched the next page in:
+ * it drops an attribute the new page does not have, such as this mark.
+ */
+async function patched(page: Page, click: () => Promise<void>) {
+  await page.locator('main').evaluate((main) => main.setAttribute('data-previous-page', ''));
+  await click();
+  await expect(page.locator('main[data-previous-page]')).toHaveCount(0);
+}
 
 test('one document through links, a failed login, a login, a form and a logout', async ({ page, context }) => {
   const account = await registerByApi(page);
@@ -88,11 +99,11 @@ test('the users list shows a new registration without a reload', async ({ browse
   await other.close();
 
   const nav = page.getByRole('navigation', { name: 'Main' });
-  await nav.getByRole('link', { name: 'Users' }).click();
+  await patched(page, () => nav.getByRole('link', { name: 'Users' }).click());
   await expect(page.getByText('Page 1', { exact: true })).toBeVisible();
   const row = page.getByRole('row').filter({ has: page.getByRole('cell', { name: newcomer.username, exact: true }) });
   for (let n = 2; (await row.count()) === 0; n++) {
-    await page.getByRole('link', { name: 'Next' }).click();
+    await patched(page, () => page.getByRole('link', { name: 'Next' }).click());
     await expect(page.getByText(`Page ${n}`, { exact: true })).toBeVisible();
   }
   await expect(row).toHaveCount(1);

@@ -1,9 +1,13 @@
 //! The navigation bar on every page: the sign-in links for a visitor; the
 //! username and a `Log out` button (a form: it works without JavaScript)
 //! for a signed-in user.
+//!
+//! Plain links: the islands router makes them in-page navigations, and the
+//! server marks the current page's with `aria-current`, as the router's
+//! `<A>` would (whose text children come wrapped in branch markers).
 use crate::auth::context::Auth;
 use leptos::prelude::*;
-use leptos_router::components::A;
+use leptos_router::hooks::use_location;
 
 #[component]
 pub fn Nav() -> impl IntoView {
@@ -15,7 +19,7 @@ pub fn Nav() -> impl IntoView {
                     // data-user: who this page is for, as the cross-tab
                     // island compares it (src/islands/browser.rs).
                     <span class="nav-user" data-user=user.id>
-                        <A href="/profile">{user.username}</A>
+                        <a href="/profile">{user.username}</a>
                         <ActionForm action=auth.logout attr:class="nav-form">
                             <button type="submit" class="link-button">"Log out"</button>
                         </ActionForm>
@@ -23,8 +27,8 @@ pub fn Nav() -> impl IntoView {
                 }
                 .into_any(),
                 _ => view! {
-                    <A href="/login">"Log in"</A>
-                    <A href="/register">"Register"</A>
+                    <NavLink href="/login" label="Log in" />
+                    <NavLink href="/register" label="Register" />
                 }
                 .into_any(),
             }
@@ -32,14 +36,26 @@ pub fn Nav() -> impl IntoView {
     };
     view! {
         <nav class="nav" aria-label="Main">
-            <A href="/">"Home"</A>
-            <A href="/cookies">"Cookies"</A>
-            <A href="/session">"Session"</A>
-            <A href="/profile">"Profile"</A>
-            <A href="/users">"Users"</A>
-            <A href="/how-it-works">"How it works"</A>
+            <NavLink href="/" label="Home" />
+            <NavLink href="/cookies" label="Cookies" />
+            <NavLink href="/session" label="Session" />
+            <NavLink href="/profile" label="Profile" />
+            <NavLink href="/users" label="Users" />
+            <NavLink href="/how-it-works" label="How it works" />
             <Transition>{who}</Transition>
         </nav>
+    }
+}
+
+/// A link that says so when it is the current page (or a page under it).
+#[component]
+fn NavLink(href: &'static str, label: &'static str) -> impl IntoView {
+    let path = use_location().pathname.get_untracked();
+    let here = path == href || (href != "/" && path.starts_with(&format!("{href}/")));
+    view! {
+        <a href=href aria-current=here.then_some("page")>
+            {label}
+        </a>
     }
 }
 
@@ -49,7 +65,7 @@ pub fn Nav() -> impl IntoView {
 pub fn SeeWhatChanged() -> impl IntoView {
     view! {
         <p class="see-changed">
-            <A href="/how-it-works">"See what changed"</A>
+            <a href="/how-it-works">"See what changed"</a>
         </p>
     }
 }

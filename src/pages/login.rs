@@ -2,7 +2,7 @@
 use crate::{auth::context::Auth, components::ErrorMessage, islands::PasswordInput};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::{components::A, hooks::use_query_map};
+use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
@@ -25,6 +25,6 @@ pub fn LoginPage() -> impl IntoView {
             <ErrorMessage result=auth.login.value().into() />
             <button type="submit">"Log in"</button>
         </ActionForm>
-        <p>"No account yet? " <A href="/register">"Create one"</A></p>
+        <p>"No account yet? " <a href="/register">"Create one"</a></p>
     }
 }

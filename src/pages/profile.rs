@@ -7,7 +7,6 @@ use crate::{
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::A;
 
 #[component]
 pub fn ProfilePage() -> impl IntoView {
@@ -55,9 +54,9 @@ pub fn ProfilePage() -> impl IntoView {
                 <p>"Email: " <span data-testid="email">{user.email}</span></p>
                 <Suspense>{times}</Suspense>
                 <p>
-                    <A href="/profile/sessions">"Sessions & devices"</A>
+                    <a href="/profile/sessions">"Sessions & devices"</a>
                     " · "
-                    <A href="/profile/password">"Change password"</A>
+                    <a href="/profile/password">"Change password"</a>
                 </p>
                 <div class="row">
                     <ActionForm action=auth.logout>
