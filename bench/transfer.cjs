@@ -49,10 +49,11 @@ async function visit(context, url) {
   await setup.request.post('/api/register', { form: { ...user, email: `${user.username}@example.com` } });
   await setup.close();
 
-  console.log('| page | first visit: JS + WASM + CSS (KiB) | of which WASM | HTML (KiB) | second visit: JS + WASM + CSS (bytes) |');
-  console.log('|---|---:|---:|---:|---:|');
+  console.log('| page | first visit: JS + WASM + CSS files (KiB) | of which WASM | HTML, with its inline scripts (KiB) | all of the first visit (KiB) | second visit: JS + WASM + CSS (bytes) |');
+  console.log('|---|---:|---:|---:|---:|---:|');
   let worst = 0;
   let home = 0;
+  let homeAll = 0;
   for (const p of pages) {
     const context = await browser.newContext({ baseURL: base });
     if (signedIn(p)) {
@@ -63,12 +64,16 @@ async function visit(context, url) {
     const second = await visit(context, base + (p === '/' ? '/cookies' : '/'));
     await context.close();
     const code = first.js + first.wasm + first.css;
+    const all = code + first.html + first.other;
     worst = Math.max(worst, code);
-    if (p === '/') home = code;
-    console.log(`| \`${p}\` | ${KiB(code)} | ${KiB(first.wasm)} | ${KiB(first.html)} | ${second.js + second.wasm + second.css} |`);
+    if (p === '/') {
+      home = code;
+      homeAll = all;
+    }
+    console.log(`| \`${p}\` | ${KiB(code)} | ${KiB(first.wasm)} | ${KiB(first.html)} | ${KiB(all)} | ${second.js + second.wasm + second.css} |`);
   }
   console.log();
-  console.log(`first visit to /: ${KiB(home)} KiB of code on the wire (target <= 100); any page at most ${KiB(worst)} KiB (target <= 150)`);
+  console.log(`first visit to /: ${KiB(home)} KiB of JS + WASM + CSS on the wire (target <= 100), ${KiB(homeAll)} KiB with the page itself; any page at most ${KiB(worst)} KiB (target <= 150)`);
   await browser.close();
 })().catch((e) => {
   console.error(e);

@@ -141,7 +141,9 @@ impl Application {
             .service(routes);
         let router = Router::new().fallback_service(stack);
         let dev = state.leptos_options.env == leptos::config::Env::DEV;
-        let router = router.layer(middleware::from_fn(crate::caching::cache_control));
+        let router = crate::caching::compress_pages(
+            router.layer(middleware::from_fn(crate::caching::cache_control)),
+        );
         let router = crate::telemetry::request_logs(crate::security::headers(router, dev));
         // Health checks in front of everything: no session, no limits, no logs.
         let router = crate::health::routes(

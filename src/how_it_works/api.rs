@@ -14,6 +14,15 @@ pub async fn how_it_works() -> Result<Picture, AppError> {
         state::app_state,
     };
     let state = app_state()?;
+    // Never compressed (src/caching.rs): this answer shows the start of
+    // the session id next to values anyone can make a browser send (the
+    // demo cookie via a GET of /set_cookie/<name>): the BREACH pattern.
+    if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
+        res.insert_header(
+            http::header::CONTENT_ENCODING,
+            http::HeaderValue::from_static("identity"),
+        );
+    }
     let auth = session::current().await?;
     let secure = state.settings.cookie_secure;
     let session_name = state.settings.session_cookie_name();
