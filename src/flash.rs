@@ -14,7 +14,7 @@
 //! the cookie. The error is shown only in the app's own words either way
 //! (`AppError::with_own_text`): the cookie carries nothing a URL could not.
 use axum::{
-    extract::Request,
+    extract::{Request, State},
     http::{header, HeaderValue, Method, Uri},
     middleware::Next,
     response::Response,
@@ -26,13 +26,14 @@ const ROUTER: &str = "islands-router";
 /// The query parameters of a server function's error.
 const ERROR_PARAMS: [&str; 2] = ["__path", "__err"];
 
-pub async fn carry_errors(req: Request, next: Next) -> Response {
+/// `secure`: `COOKIE_SECURE`, for the cookie's `Secure` flag.
+pub async fn carry_errors(State(secure): State<bool>, req: Request, next: Next) -> Response {
     if !req.headers().contains_key(ROUTER) {
         return next.run(req).await;
     }
     if req.method() == Method::POST && req.uri().path().starts_with("/api/") {
         let mut res = next.run(req).await;
-        move_to_cookie(&mut res);
+        move_to_cookie(&mut res, secure);
         return res;
     }
     let carried = (req.method() == Method::GET)
@@ -48,7 +49,11 @@ pub async fn carry_errors(req: Request, next: Next) -> Response {
     let mut res = next.run(Request::from_parts(parts, body)).await;
     res.headers_mut().append(
         header::SET_COOKIE,
-        HeaderValue::from_static("sesame_form_error=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax"),
+        HeaderValue::from_static(if secure {
+            "sesame_form_error=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax; Secure"
+        } else {
+            "sesame_form_error=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax"
+        }),
     );
     res
 }
@@ -57,7 +62,7 @@ pub async fn carry_errors(req: Request, next: Next) -> Response {
 /// it, and sets the cookie to the error's parameters. (A `Location` ending
 /// in an empty query, as a server function's redirect to the form can,
 /// loses the `?` too: it would show in the address bar.)
-fn move_to_cookie(res: &mut Response) {
+fn move_to_cookie(res: &mut Response, secure: bool) {
     if !res.status().is_redirection() {
         return;
     }
@@ -89,7 +94,8 @@ fn move_to_cookie(res: &mut Response) {
     } else {
         format!("{path}?{}", rest.join("&"))
     };
-    let cookie = format!("{COOKIE}={error}; Path=/; Max-Age=60; HttpOnly; SameSite=Lax");
+    let secure = if secure { "; Secure" } else { "" };
+    let cookie = format!("{COOKIE}={error}; Path=/; Max-Age=60; HttpOnly; SameSite=Lax{secure}");
     // Both are made of the Location's own characters; a value a header
     // cannot hold leaves the redirect as it was.
     if let (Ok(location), Ok(cookie), true) = (
@@ -151,11 +157,16 @@ mod tests {
     #[test]
     fn the_error_moves_from_the_location_to_a_cookie_and_back() {
         let mut res = redirect("/login?next=%2Fusers&__path=%2Fapi%2Flogin&__err=eyJl");
-        move_to_cookie(&mut res);
+        move_to_cookie(&mut res, false);
         assert_eq!(res.headers()[header::LOCATION], "/login?next=%2Fusers");
         let cookie = res.headers()[header::SET_COOKIE].to_str().unwrap();
         assert!(cookie.starts_with("sesame_form_error=__path=%2Fapi%2Flogin&__err=eyJl;"));
         assert!(cookie.contains("HttpOnly"));
+        assert!(!cookie.contains("Secure"));
+        let mut res = redirect("/login?__path=%2Fapi%2Flogin&__err=eyJl");
+        move_to_cookie(&mut res, true);
+        let cookie = res.headers()[header::SET_COOKIE].to_str().unwrap();
+        assert!(cookie.ends_with("; Secure"), "{cookie}");
 
         let mut headers = axum::http::HeaderMap::new();
         headers.insert(
@@ -170,7 +181,7 @@ mod tests {
     #[test]
     fn an_empty_query_goes() {
         let mut res = redirect("http://localhost:3000/session?");
-        move_to_cookie(&mut res);
+        move_to_cookie(&mut res, false);
         assert_eq!(
             res.headers()[header::LOCATION],
             "http://localhost:3000/session"
@@ -181,7 +192,7 @@ mod tests {
     #[test]
     fn other_redirects_and_other_cookies_are_left_alone() {
         let mut res = redirect("/profile?tab=1");
-        move_to_cookie(&mut res);
+        move_to_cookie(&mut res, false);
         assert_eq!(res.headers()[header::LOCATION], "/profile?tab=1");
         assert!(res.headers().get(header::SET_COOKIE).is_none());
 

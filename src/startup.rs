@@ -119,7 +119,10 @@ impl Application {
                 crate::client::identify,
             ))
             .layer(middleware::from_fn(api_guard))
-            .layer(middleware::from_fn(crate::flash::carry_errors))
+            .layer(middleware::from_fn_with_state(
+                state.settings.cookie_secure,
+                crate::flash::carry_errors,
+            ))
             .layer(middleware::from_fn_with_state(
                 state.metrics.clone(),
                 report_outage,
@@ -282,6 +285,10 @@ pub fn router(state: AppState) -> Router {
         }
     };
     Router::new()
+        .route(
+            crate::islands::router_path(),
+            axum::routing::get(islands_router_js),
+        )
         .leptos_routes_with_context(&state, routes, context.clone(), {
             // leptos_axum clones this closure several times a page: it
             // holds the one Arc, not a copy of the options.
@@ -293,6 +300,18 @@ pub fn router(state: AppState) -> Router {
             _,
         >(context, shell))
         .with_state(state)
+}
+
+/// The islands router's script (src/islands/router.js); `caching` adds
+/// its year of caching and compresses it.
+async fn islands_router_js() -> impl axum::response::IntoResponse {
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/javascript; charset=utf-8",
+        )],
+        crate::islands::ROUTER_JS,
+    )
 }
 
 async fn shutdown_signal() {

@@ -208,14 +208,18 @@ test('the browser build arrives compressed, and a second visit downloads none of
   await page.goto('/');
   await hydrated(page);
   const firstVisit = (await first.done()).filter(isPkg);
-  // The script, the WASM and the stylesheet, each under a hashed name.
-  const byType = (path: string) => path.split('.').pop() ?? '';
+  // The script, the WASM, the stylesheet and the islands router, each
+  // under a hashed name.
   const paths = firstVisit.map((t) => new URL(t.url).pathname);
-  expect(paths.sort((a, b) => byType(a).localeCompare(byType(b)))).toEqual([
-    expect.stringMatching(/^\/pkg\/sesame\.[\w-]{22}\.css$/),
-    expect.stringMatching(/^\/pkg\/sesame\.[\w-]{22}\.js$/),
-    expect.stringMatching(/^\/pkg\/sesame\.[\w-]{22}\.wasm$/),
-  ]);
+  expect(paths).toHaveLength(4);
+  expect(paths).toEqual(
+    expect.arrayContaining([
+      expect.stringMatching(/^\/pkg\/sesame\.[\w-]{22}\.css$/),
+      expect.stringMatching(/^\/pkg\/sesame\.[\w-]{22}\.js$/),
+      expect.stringMatching(/^\/pkg\/sesame\.[\w-]{22}\.wasm$/),
+      expect.stringMatching(/^\/pkg\/islands-router\.[0-9a-f]{16}\.js$/),
+    ]),
+  );
   for (const t of firstVisit) {
     expect(t.status, t.url).toBe(200);
     expect(t.encoding, t.url).toBe('br');

@@ -13,7 +13,9 @@
 //! compressed WASM (issue 15 measured it on a scratch app).
 //!
 //! The islands router is Leptos 0.8.23's script with fixes, in
-//! `router.js`, put in every page by [`IslandsRouter`]. Leptos' own patches
+//! `router.js`, loaded by every page through [`IslandsRouter`] from
+//! [`router_path`], a name with the script's hash: cached like the WASM,
+//! rather than inline in every page and every page the router fetches. Leptos' own patches
 //! the new page into the document by walking both in step, and three bugs
 //! broke sesame's pages (no release has fixes yet; the copy marks each
 //! change "sesame:"):
@@ -44,13 +46,30 @@ mod script_cookies;
 
 pub use countdown::SessionCountdown;
 
-use leptos::{nonce::use_nonce, prelude::*};
+use leptos::prelude::*;
+
+/// The islands router's script.
+pub const ROUTER_JS: &str = include_str!("router.js");
+
+/// Where the server serves [`ROUTER_JS`] (`startup::router`): under `/pkg`,
+/// with a hash of the script in the name (FNV-1a, enough to tell versions
+/// apart), so `caching` lets browsers keep it a year and a changed script
+/// gets a new name.
+pub fn router_path() -> &'static str {
+    static PATH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        let hash = ROUTER_JS.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        });
+        format!("/pkg/islands-router.{hash:016x}.js")
+    });
+    &PATH
+}
 
 /// The islands router: link clicks and form posts fetch the next page and
-/// patch it into this one. Inline, with the page's CSP nonce.
+/// patch it into this one.
 #[component]
 pub fn IslandsRouter() -> impl IntoView {
-    view! { <script type="module" nonce=use_nonce()>{include_str!("router.js")}</script> }
+    view! { <script type="module" src=router_path()></script> }
 }
 pub use cross_tab::CrossTab;
 pub use password::PasswordInput;
