@@ -26,9 +26,10 @@ pub fn ScriptCookies() -> impl IntoView {
                 <output data-testid="document-cookie">{shown}</output>
             </p>
             <p class="muted">
-                "Neither the username cookie that greeted you nor the session cookie is in that \
-                 list: both are HttpOnly, so the browser sends them to the server but never shows \
-                 them to scripts, and a script injected into the page could not steal them."
+                "The username cookie behind the greeting above and the session cookie never \
+                 appear in that list: both are HttpOnly, so the browser sends them to the server \
+                 but never shows them to scripts, and a script injected into the page could not \
+                 steal them."
             </p>
         </section>
     }
