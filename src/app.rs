@@ -4,9 +4,9 @@ use crate::{
     components::Nav,
     islands::{CrossTab, IslandsRouter},
     pages::{
-        CookiesPage, DeleteCookiePage, HomePage, HowItWorksPage, LoginPage, NotFoundPage,
-        PasswordPage, ProfilePage, RegisterPage, SessionPage, SessionsPage, SetCookiePage,
-        UsersPage,
+        ActivityPage, CookiesPage, DeleteCookiePage, HomePage, HowItWorksPage, LoginPage,
+        NotFoundPage, PasswordPage, ProfilePage, RegisterPage, SessionPage, SessionsPage,
+        SetCookiePage, UsersPage,
     },
 };
 use leptos::prelude::*;
@@ -73,6 +73,7 @@ fn Body() -> impl IntoView {
                 <Route path=path!("/profile") view=ProfilePage ssr=SsrMode::Async />
                 <Route path=path!("/profile/sessions") view=SessionsPage ssr=SsrMode::Async />
                 <Route path=path!("/profile/password") view=PasswordPage ssr=SsrMode::Async />
+                <Route path=path!("/profile/activity") view=ActivityPage ssr=SsrMode::Async />
                 <Route path=path!("/users") view=UsersPage ssr=SsrMode::Async />
                 <Route path=path!("/session") view=SessionPage ssr=SsrMode::Async />
                 <Route path=path!("/cookies") view=CookiesPage ssr=SsrMode::Async />

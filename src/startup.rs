@@ -183,6 +183,9 @@ impl Application {
                     if let Err(err) = crate::devices::db::delete_expired(&db, now).await {
                         tracing::warn!("could not prune the session index: {err}");
                     }
+                    if let Err(err) = crate::activity::db::prune(&db).await {
+                        tracing::warn!("could not prune the security activity: {err}");
+                    }
                     pruned.client_limits.prune();
                 }
             };

@@ -48,10 +48,26 @@ async fn sign_in_with_password(
         .password_attempt(crate::client::current())?;
     // Counted by username in the database before any password work, in
     // the same step as the check: see `Throttle::reserve`.
-    let attempt = state
+    use crate::activity::db::{record, record_for_username, Kind};
+    let attempt = match state
         .throttle
         .reserve(&state.db, &throttle::key(&username))
-        .await?;
+        .await
+    {
+        Ok(attempt) => attempt,
+        Err(err) => {
+            if matches!(err, AppError::TooManyAttempts) {
+                record_for_username(
+                    state.db.clone(),
+                    username,
+                    Kind::Throttled,
+                    session::origin(),
+                );
+            }
+            return Err(err);
+        }
+    };
+    let name = username.clone();
     let user = match auth.authenticate(Credentials { username, password }).await {
         Ok(user) => user,
         // Busy or an outage: the password was never judged.
@@ -62,6 +78,12 @@ async fn sign_in_with_password(
     };
     let Some(user) = user else {
         state.throttle.failed(&state.db, attempt).await?;
+        record_for_username(
+            state.db.clone(),
+            name,
+            Kind::SignInFailed,
+            session::origin(),
+        );
         return Err(AppError::InvalidCredentials);
     };
     state.throttle.succeeded(&state.db, attempt).await?;
@@ -71,6 +93,14 @@ async fn sign_in_with_password(
         remember.is_some(),
         &state.db,
         &state.session_policy,
+    )
+    .await?;
+    record(
+        &state.db,
+        user.id,
+        Kind::SignedIn,
+        "with a password",
+        &session::origin(),
     )
     .await?;
     tracing::info!(user.id = user.id, "signed in");
@@ -84,10 +114,12 @@ pub async fn logout() -> Result<(), AppError> {
     use crate::{auth::session, state::app_state};
     let state = app_state()?;
     let mut auth = session::current().await?;
-    let signed_in = auth.user.is_some();
+    let signed_in = auth.user.as_ref().map(|user| user.id);
     session::sign_out(&mut auth, &state.db).await?;
-    if signed_in {
+    if let Some(user_id) = signed_in {
         crate::metrics::record(|m| m.revoked(crate::metrics::Revoked::Logout, 1));
+        use crate::activity::db::{record, Kind};
+        record(&state.db, user_id, Kind::SignedOut, "", &session::origin()).await?;
     }
     leptos_axum::redirect("/");
     Ok(())
@@ -103,6 +135,15 @@ pub async fn logout_all() -> Result<(), AppError> {
         db::rotate_session_token(&state.db, user.id).await?;
         let ended = crate::devices::db::remove_all_but(&state.db, user.id, None).await?;
         crate::metrics::record(|m| m.revoked(crate::metrics::Revoked::LogoutEverywhere, ended));
+        use crate::activity::db::{record, Kind};
+        record(
+            &state.db,
+            user.id,
+            Kind::SignedOutEverywhere,
+            "",
+            &session::origin(),
+        )
+        .await?;
         tracing::info!(user.id = user.id, "ended every session");
     }
     session::clear(&mut auth).await?;
@@ -172,6 +213,15 @@ pub async fn register(
 
     let mut auth = session::current().await?;
     session::sign_in(&mut auth, &user, false, &state.db, &state.session_policy).await?;
+    use crate::activity::db::{record, Kind};
+    record(
+        &state.db,
+        user.id,
+        Kind::SignedIn,
+        "new account",
+        &session::origin(),
+    )
+    .await?;
     leptos_axum::redirect("/profile");
     Ok(Account::from(&user))
 }
@@ -251,6 +301,15 @@ pub async fn change_password(current: String, new: String) -> Result<(), AppErro
     crate::metrics::record(|m| m.revoked(crate::metrics::Revoked::PasswordChange, ended));
     let mut auth = session::current().await?;
     session::keep_signed_in(&mut auth, &user).await?;
+    use crate::activity::db::{record, Kind};
+    record(
+        &state.db,
+        user.id,
+        Kind::PasswordChanged,
+        "",
+        &session::origin(),
+    )
+    .await?;
     tracing::info!(user.id = user.id, "changed the password");
     // A form post lands on the page again, which says it worked.
     leptos_axum::redirect("/profile/password?changed");

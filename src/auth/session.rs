@@ -119,7 +119,7 @@ pub async fn keep_signed_in(auth: &mut AuthSession, user: &User) -> Result<(), A
 /// Where the current request comes from: the client's address (the peer,
 /// or what a trusted proxy says; see `crate::client`) and the browser's own
 /// description of itself.
-fn origin() -> devices::Origin {
+pub fn origin() -> devices::Origin {
     let parts = leptos::prelude::use_context::<http::request::Parts>();
     let ip = parts
         .as_ref()

@@ -25,9 +25,25 @@ pub async fn revoke_session(handle: String) -> Result<Vec<DeviceSession>, AppErr
             "This is the session you are using; log out instead.",
         ));
     }
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let device = db::list(&state.db, user.id, None, now)
+        .await?
+        .into_iter()
+        .find(|s| s.handle == handle)
+        .map(|s| s.browser);
     if !db::remove(&state.db, user.id, &handle).await? {
         return Err(AppError::NotFound);
     }
+    use crate::activity::db::{record, Kind};
+    let detail = device.unwrap_or_default();
+    record(
+        &state.db,
+        user.id,
+        Kind::SessionRevoked,
+        &detail,
+        &session::origin(),
+    )
+    .await?;
     tracing::info!(user.id = user.id, "revoked a session");
     crate::metrics::record(|m| m.revoked(crate::metrics::Revoked::Revoke, 1));
     sessions().await
@@ -40,6 +56,19 @@ pub async fn revoke_other_sessions() -> Result<Vec<DeviceSession>, AppError> {
     let state = app_state()?;
     let (user, current) = session::signed_in().await?;
     let ended = db::remove_all_but(&state.db, user.id, current.as_deref()).await?;
+    use crate::activity::db::{record, Kind};
+    let detail = match ended {
+        1 => "1 session".to_owned(),
+        n => format!("{n} sessions"),
+    };
+    record(
+        &state.db,
+        user.id,
+        Kind::OtherSessionsRevoked,
+        &detail,
+        &session::origin(),
+    )
+    .await?;
     tracing::info!(user.id = user.id, ended, "revoked the other sessions");
     crate::metrics::record(|m| m.revoked(crate::metrics::Revoked::RevokeOthers, ended));
     sessions().await

@@ -1,4 +1,5 @@
 //! One page per route, named after it.
+mod activity;
 mod cookies;
 mod delete_cookie;
 mod devices;
@@ -13,6 +14,7 @@ mod session;
 mod set_cookie;
 mod users;
 
+pub use activity::ActivityPage;
 pub use cookies::CookiesPage;
 pub use delete_cookie::DeleteCookiePage;
 pub use devices::SessionsPage;

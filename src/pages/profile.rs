@@ -57,6 +57,8 @@ pub fn ProfilePage() -> impl IntoView {
                     <a href="/profile/sessions">"Sessions & devices"</a>
                     " · "
                     <a href="/profile/password">"Change password"</a>
+                    " · "
+                    <a href="/profile/activity">"Security activity"</a>
                 </p>
                 <div class="row">
                     <ActionForm action=auth.logout>

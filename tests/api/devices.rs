@@ -215,7 +215,13 @@ async fn session_ids_are_stored_only_as_their_hash() {
 /// Every row of every table of the app's database, as text (blobs lossily).
 async fn dump_database(db: &Db) -> String {
     let mut dump = String::new();
-    for table in ["users", "login_failures", "sessions", "user_sessions"] {
+    for table in [
+        "users",
+        "login_failures",
+        "sessions",
+        "user_sessions",
+        "account_events",
+    ] {
         let sql = match db {
             Db::Sqlite(..) => format!("SELECT * FROM {table}"),
             Db::Postgres(_) => format!("SELECT t::text FROM {table} t"),
