@@ -300,6 +300,7 @@ pub const FIELD_MESSAGES: &[&str] = &[
     "That username is taken.",
     "That email is already registered.",
     "That is not your current password.",
+    "That is not your password.",
     "This is the session you are using; log out instead.",
     "Page numbers start at 1.",
     "The page must be a number.",

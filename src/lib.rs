@@ -2,6 +2,7 @@
 //!
 //! One crate, two builds: the server binary (`ssr`) and the browser WASM
 //! (`hydrate`). This file is the module tree and the WASM entry point only.
+pub mod account;
 pub mod activity;
 pub mod app;
 pub mod auth;

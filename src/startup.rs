@@ -292,6 +292,10 @@ pub fn router(state: AppState) -> Router {
             crate::islands::router_path(),
             axum::routing::get(islands_router_js),
         )
+        .route(
+            "/profile/export",
+            axum::routing::get(crate::account::export::export),
+        )
         .leptos_routes_with_context(&state, routes, context.clone(), {
             // leptos_axum clones this closure several times a page: it
             // holds the one Arc, not a copy of the options.

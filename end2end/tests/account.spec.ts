@@ -1,4 +1,5 @@
 // The account's own security pages: activity, export, two-factor.
+import { readFileSync } from 'node:fs';
 import { test, expect, hydrated, markDocument, isSameDocument } from './fixtures';
 import { LoginPage, ProfilePage, registerByApi } from './fixtures/auth-pages';
 
@@ -24,4 +25,37 @@ test('the security activity page lists what happened, newest first', async ({ pa
   await expect(page.locator('tbody tr[data-kind="signed_out"]')).toHaveCount(1);
   await expect(rows.last()).toContainText('Signed in: new account');
   expect(await isSameDocument(page)).toBe(true);
+});
+
+test('download your data, then delete the account', async ({ page }) => {
+  const account = await registerByApi(page);
+  const profile = new ProfilePage(page);
+  await profile.goto();
+  await hydrated(page);
+  await markDocument(page);
+
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('link', { name: 'Download your data' }).click(),
+  ]);
+  expect(download.suggestedFilename()).toBe('sesame-export.json');
+  const file = await download.path();
+  const exported = JSON.parse(readFileSync(file, 'utf8'));
+  expect(exported.account.username).toBe(account.username);
+  expect(JSON.stringify(exported)).not.toContain('$argon2');
+
+  const password = page.getByLabel('Password', { exact: true });
+  await password.fill('not-the-password');
+  await page.getByRole('button', { name: 'Delete account' }).click();
+  await expect(page.locator('#password-error')).toHaveText('That is not your password.');
+  await password.fill(account.password);
+  await page.getByRole('button', { name: 'Delete account' }).click();
+  await expect(page).toHaveURL(/\/$/);
+  await expect(page.getByText('You are not logged in!')).toBeVisible();
+  expect(await isSameDocument(page)).toBe(true);
+
+  const login = new LoginPage(page);
+  await login.goto();
+  await login.login(account);
+  await expect(login.error()).toHaveText('Invalid username or password.');
 });

@@ -70,6 +70,19 @@ struct Row {
     ip: String,
 }
 
+impl Row {
+    fn into_event(self) -> Event {
+        Event {
+            id: self.id,
+            at: format_time(self.created_at),
+            what: Kind::describe(&self.kind, &self.detail),
+            kind: self.kind,
+            device: self.device,
+            ip: self.ip,
+        }
+    }
+}
+
 fn now() -> i64 {
     time::OffsetDateTime::now_utc().unix_timestamp()
 }
@@ -129,18 +142,18 @@ pub async fn page(db: &Db, user_id: i64, page: u32) -> Result<(Vec<Event>, bool)
     });
     let has_next = rows.len() > PER_PAGE as usize;
     rows.truncate(PER_PAGE as usize);
-    let events = rows
-        .into_iter()
-        .map(|row| Event {
-            id: row.id,
-            at: format_time(row.created_at),
-            what: Kind::describe(&row.kind, &row.detail),
-            kind: row.kind,
-            device: row.device,
-            ip: row.ip,
-        })
-        .collect();
+    let events = rows.into_iter().map(Row::into_event).collect();
     Ok((events, has_next))
+}
+
+/// Every event of the user, newest first (the export).
+pub async fn all(db: &Db, user_id: i64) -> Result<Vec<Event>, AppError> {
+    const SQL: &str = "SELECT id, created_at, kind, detail, device, ip FROM account_events \
+        WHERE user_id = $1 ORDER BY id DESC";
+    let rows: Vec<Row> = on_pool!(db, pool => {
+        sqlx::query_as(SQL).bind(user_id).fetch_all(pool).await?
+    });
+    Ok(rows.into_iter().map(Row::into_event).collect())
 }
 
 /// Deletes the events older than [`KEPT_DAYS`]; how many went.

@@ -1,8 +1,9 @@
 //! `/profile`: the signed-in user and this session (`@login_required`).
 use crate::{
+    account::api::DeleteAccount,
     auth::api::session_info,
     auth::context::Auth,
-    components::{SeeWhatChanged, SignedIn},
+    components::{ErrorMessage, PasswordField, SeeWhatChanged, SignedIn},
     islands::SessionCountdown,
 };
 use leptos::prelude::*;
@@ -11,6 +12,8 @@ use leptos_meta::Title;
 #[component]
 pub fn ProfilePage() -> impl IntoView {
     let auth = expect_context::<Auth>();
+    let delete = ServerAction::<DeleteAccount>::new();
+    let deleted: Signal<_> = delete.value().into();
     // Created here, not inside the view that awaits the user: a resource
     // created inside a Suspense can stall the server render (leptos #4866).
     // Fetched only for a signed-in user; a visitor is redirected instead.
@@ -69,6 +72,24 @@ pub fn ProfilePage() -> impl IntoView {
                     </ActionForm>
                 </div>
                 <SeeWhatChanged />
+                <section class="leave" aria-labelledby="leave-heading">
+                    <h2 id="leave-heading">"Your data"</h2>
+                    <p>
+                        // `download`: a file, not a page for the islands router.
+                        <a href="/profile/export" download="sesame-export.json">
+                            "Download your data"
+                        </a>
+                        " (JSON: your account, sessions and security activity; no password hash)"
+                    </p>
+                    <p class="muted">
+                        "Deleting your account removes it and everything sesame stores about you, and signs you out everywhere. It cannot be undone."
+                    </p>
+                    <ActionForm action=delete attr:class="stack" attr:novalidate=true>
+                        <PasswordField id="delete-password" label="Password" name="password" autocomplete="current-password" result=deleted />
+                        <ErrorMessage result=deleted />
+                        <button type="submit" class="danger">"Delete account"</button>
+                    </ActionForm>
+                </section>
             }
         } />
     }

@@ -146,6 +146,16 @@ pub async fn set_password(db: &Db, id: i64, password_hash: &str) -> Result<Optio
     }))
 }
 
+/// Deletes the user; their device rows and security events go with them
+/// (`ON DELETE CASCADE`).
+pub async fn delete(db: &Db, id: i64) -> Result<(), AppError> {
+    const SQL: &str = "DELETE FROM users WHERE id = $1";
+    on_pool!(db, pool => {
+        sqlx::query(SQL).bind(id).execute(pool).await?;
+    });
+    Ok(())
+}
+
 /// Page `page` (from 1) of all users by id, and whether a next page exists.
 pub async fn page(db: &Db, page: u32) -> Result<(Vec<UserRow>, bool), AppError> {
     let offset = i64::from(page.saturating_sub(1)) * i64::from(PER_PAGE);

@@ -1,5 +1,6 @@
 //! HTTP tests against the real server on a free loopback port.
 mod access;
+mod account;
 mod activity;
 mod auth;
 mod cookies;

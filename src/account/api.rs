@@ -1,0 +1,50 @@
+//! The `delete_account` server function.
+use crate::error::AppError;
+use leptos::prelude::*;
+
+/// Deletes the signed-in user and every row of theirs, given their
+/// password; every session of theirs is signed out, this one cleared.
+/// Then a form post goes to `/`.
+#[server(prefix = "/api", endpoint = "delete_account")]
+pub async fn delete_account(password: String) -> Result<(), AppError> {
+    use crate::{
+        auth::{session, throttle},
+        state::app_state,
+        users::db,
+    };
+    let state = app_state()?;
+    let (user, _) = session::signed_in().await?;
+    // The password proves it is really them: counted and throttled like a
+    // sign-in, so a stolen session cannot guess it.
+    state
+        .client_limits
+        .password_attempt(crate::client::current())?;
+    let attempt = state
+        .throttle
+        .reserve(&state.db, &throttle::key(&user.username))
+        .await?;
+    let ok = match state
+        .hasher
+        .verify(&password, Some(&user.password_hash))
+        .await
+    {
+        Ok(ok) => ok,
+        Err(err) => {
+            state.throttle.release(&state.db, attempt).await;
+            return Err(err);
+        }
+    };
+    if !ok {
+        state.throttle.failed(&state.db, attempt).await?;
+        return Err(AppError::field("password", "That is not your password."));
+    }
+    state.throttle.succeeded(&state.db, attempt).await?;
+    // Its sessions, devices and events go with it (ON DELETE CASCADE);
+    // every other session finds no user on its next request.
+    db::delete(&state.db, user.id).await?;
+    let mut auth = session::current().await?;
+    session::clear(&mut auth).await?;
+    tracing::info!(user.id = user.id, "deleted the account");
+    leptos_axum::redirect("/");
+    Ok(())
+}
