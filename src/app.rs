@@ -5,8 +5,8 @@ use crate::{
     islands::{CrossTab, IslandsRouter},
     pages::{
         ActivityPage, CookiesPage, DeleteCookiePage, HomePage, HowItWorksPage, LoginPage,
-        NotFoundPage, PasswordPage, ProfilePage, RegisterPage, SessionPage, SessionsPage,
-        SetCookiePage, UsersPage,
+        LoginTwoFactorPage, NotFoundPage, PasswordPage, ProfilePage, RegisterPage, SessionPage,
+        SessionsPage, SetCookiePage, TwoFactorPage, UsersPage,
     },
 };
 use leptos::prelude::*;
@@ -69,11 +69,13 @@ fn Body() -> impl IntoView {
             <Routes fallback=NotFoundPage>
                 <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
                 <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
+                <Route path=path!("/login/2fa") view=LoginTwoFactorPage ssr=SsrMode::Async />
                 <Route path=path!("/register") view=RegisterPage ssr=SsrMode::Async />
                 <Route path=path!("/profile") view=ProfilePage ssr=SsrMode::Async />
                 <Route path=path!("/profile/sessions") view=SessionsPage ssr=SsrMode::Async />
                 <Route path=path!("/profile/password") view=PasswordPage ssr=SsrMode::Async />
                 <Route path=path!("/profile/activity") view=ActivityPage ssr=SsrMode::Async />
+                <Route path=path!("/profile/2fa") view=TwoFactorPage ssr=SsrMode::Async />
                 <Route path=path!("/users") view=UsersPage ssr=SsrMode::Async />
                 <Route path=path!("/session") view=SessionPage ssr=SsrMode::Async />
                 <Route path=path!("/cookies") view=CookiesPage ssr=SsrMode::Async />

@@ -45,6 +45,13 @@ pub struct Settings {
     /// accepting while `/readyz` answers 503, so a balancer that polls it
     /// stops sending before the listener closes.
     pub drain_notice: Duration,
+    /// `REAUTH_MINUTES`: how long a sign-in proof (a password typed in this
+    /// session) allows sensitive changes: two-factor on or off, revoking
+    /// every other session.
+    pub reauth: Duration,
+    /// How long the second step of a two-factor sign-in may take (fixed: 5
+    /// minutes; tests shorten it).
+    pub second_step: Duration,
 }
 
 /// How long sessions live (`SESSION_DAYS`, `SESSION_IDLE_MINUTES`).
@@ -247,6 +254,14 @@ impl Settings {
                 }
                 Duration::from_secs(seconds)
             },
+            reauth: {
+                let minutes: u64 = parse(get("REAUTH_MINUTES"), "5", "REAUTH_MINUTES")?;
+                if !(1..=1440).contains(&minutes) {
+                    bail!("REAUTH_MINUTES must be between 1 and 1440, not {minutes}");
+                }
+                Duration::from_secs(minutes * 60)
+            },
+            second_step: Duration::from_secs(5 * 60),
         })
     }
 

@@ -84,6 +84,15 @@ pub enum AppError {
     Busy,
     #[error("Page not found.")]
     NotFound,
+    /// The password was right and two-factor is on: the code comes next.
+    #[error("Enter the authentication code from your app to finish signing in.")]
+    SecondFactorRequired,
+    /// A second step with no first step in this session, or a stale one.
+    #[error("Your sign-in expired or was not started in this browser. Please log in again.")]
+    SignInExpired,
+    /// A sensitive change without a recent sign-in proof in this session.
+    #[error("Confirm your password first: this change needs a sign-in from the last few minutes.")]
+    ReauthRequired,
     #[error("Something went wrong on our side. Please try again.")]
     Internal,
     /// The database or session store can't be reached; nothing was lost.
@@ -109,7 +118,11 @@ impl AppError {
 
     pub fn status(&self) -> u16 {
         match self {
-            Self::InvalidCredentials | Self::Unauthorized => 401,
+            Self::InvalidCredentials
+            | Self::Unauthorized
+            | Self::SecondFactorRequired
+            | Self::SignInExpired => 401,
+            Self::ReauthRequired => 403,
             Self::Validation(_) => 422,
             Self::Forbidden => 403,
             Self::TooManyAttempts | Self::RateLimited(_) => 429,
@@ -218,6 +231,9 @@ impl AppError {
             Self::RateLimited(_) => "rate_limited",
             Self::Busy => "busy",
             Self::NotFound => "not_found",
+            Self::SecondFactorRequired => "second_factor_required",
+            Self::SignInExpired => "sign_in_expired",
+            Self::ReauthRequired => "reauth_required",
             Self::Internal => "internal",
             Self::Unavailable => "unavailable",
             Self::ServerFn(err) => match err {
@@ -248,6 +264,9 @@ impl AppError {
             "rate_limited" => Self::RateLimited(wire.retry_after?),
             "busy" => Self::Busy,
             "not_found" => Self::NotFound,
+            "second_factor_required" => Self::SecondFactorRequired,
+            "sign_in_expired" => Self::SignInExpired,
+            "reauth_required" => Self::ReauthRequired,
             "internal" => Self::Internal,
             "unavailable" => Self::Unavailable,
             "unknown_endpoint" => Self::ServerFn(ServerFnErrorErr::Registration(detail())),
@@ -301,6 +320,7 @@ pub const FIELD_MESSAGES: &[&str] = &[
     "That email is already registered.",
     "That is not your current password.",
     "That is not your password.",
+    "Invalid authentication code.",
     "This is the session you are using; log out instead.",
     "Page numbers start at 1.",
     "The page must be a number.",
@@ -567,6 +587,9 @@ mod tests {
             AppError::RateLimited(3),
             AppError::Busy,
             AppError::NotFound,
+            AppError::SecondFactorRequired,
+            AppError::SignInExpired,
+            AppError::ReauthRequired,
             AppError::Internal,
             AppError::Unavailable,
             AppError::ServerFn(ServerFnErrorErr::Args(String::new())),

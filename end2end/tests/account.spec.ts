@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { test, expect, hydrated, markDocument, isSameDocument } from './fixtures';
 import { LoginPage, ProfilePage, registerByApi } from './fixtures/auth-pages';
+import { totp } from './fixtures/totp';
 
 test('the security activity page lists what happened, newest first', async ({ page }) => {
   const account = await registerByApi(page);
@@ -58,4 +59,63 @@ test('download your data, then delete the account', async ({ page }) => {
   await login.goto();
   await login.login(account);
   await expect(login.error()).toHaveText('Invalid username or password.');
+});
+
+test('two-factor: turn it on from the secret shown, then sign in with password and code', async ({ page }) => {
+  const account = await registerByApi(page);
+  await page.goto('/profile');
+  await hydrated(page);
+  await page.getByRole('link', { name: 'Two-factor authentication' }).click();
+  await expect(page.getByRole('heading', { name: 'Two-factor authentication' })).toBeVisible();
+  await expect(page.getByRole('img', { name: /QR code/ })).toBeVisible();
+  const secret = (await page.getByTestId('totp-secret').textContent()) ?? '';
+  await page.getByLabel('Authentication code').fill(totp(secret));
+  await page.getByRole('button', { name: 'Turn on' }).click();
+  await expect(page.getByTestId('two-factor-state')).toHaveText('Two-factor authentication is on.');
+  const codes = page.getByTestId('recovery-codes').locator('li');
+  await expect(codes).toHaveCount(10);
+
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Log out' }).click();
+  await expect(page.getByText('You are not logged in!')).toBeVisible();
+  const login = new LoginPage(page);
+  await login.goto();
+  await hydrated(page);
+  await login.login(account);
+  await expect(page).toHaveURL(/\/login\/2fa$/);
+  await page.getByLabel('Authentication code').fill('000000');
+  await page.getByRole('button', { name: 'Verify' }).click();
+  await expect(page.locator('#code-error')).toHaveText('Invalid authentication code.');
+  // The next step's code: the one that turned it on is used up.
+  await page.getByLabel('Authentication code').fill(totp(secret, Date.now() / 1000 + 30));
+  await page.getByRole('button', { name: 'Verify' }).click();
+  await new ProfilePage(page).expectSignedInAs(account);
+
+  await page.goto('/profile/activity');
+  await expect(page.locator('tbody tr').first()).toContainText('Signed in: with a password and an authentication code');
+  await expect(page.locator('tbody tr[data-kind="two_factor_on"]')).toHaveCount(1);
+  await expect(page.locator('tbody tr[data-kind="sign_in_failed"]')).toContainText('wrong authentication code');
+});
+
+test.describe('without JavaScript', () => {
+  test.use({ javaScriptEnabled: false });
+
+  test('the second step of a two-factor sign-in works as form posts', async ({ page }) => {
+    const account = await registerByApi(page);
+    const status = await (await page.request.post('/api/two_factor')).json();
+    const secret: string = status.setup.secret;
+    const on = await page.request.post('/api/enable_two_factor', { form: { code: totp(secret) } });
+    expect(on.status()).toBe(200);
+    await page.request.post('/api/logout');
+
+    const login = new LoginPage(page);
+    await login.goto();
+    await login.login(account);
+    await expect(page).toHaveURL(/\/login\/2fa$/);
+    await page.getByLabel('Authentication code').fill('000000');
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await expect(page.locator('#code-error')).toHaveText('Invalid authentication code.');
+    await page.getByLabel('Authentication code').fill(totp(secret, Date.now() / 1000 + 30));
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await new ProfilePage(page).expectSignedInAs(account);
+  });
 });

@@ -22,7 +22,15 @@ struct Export {
     sessions: Vec<Session>,
     /// sesame has no passkeys yet: always empty.
     passkeys: Vec<()>,
+    two_factor: TwoFactor,
     activity: Vec<Event>,
+}
+
+/// Whether two-factor is on; never its secret or the recovery codes.
+#[derive(Serialize)]
+struct TwoFactor {
+    enabled: bool,
+    recovery_codes_left: u32,
 }
 
 #[derive(Serialize)]
@@ -97,6 +105,13 @@ async fn build(
     let current = crate::auth::session::handle(&auth.session).await?;
     let sessions = crate::devices::db::list(&state.db, user.id, current.as_deref(), now).await?;
     let activity = crate::activity::db::all(&state.db, user.id).await?;
+    let enabled = crate::two_factor::db::enrolled(&state.db, user.id)
+        .await?
+        .is_some();
+    let two_factor = TwoFactor {
+        enabled,
+        recovery_codes_left: crate::two_factor::db::recovery_codes_left(&state.db, user.id).await?,
+    };
     Ok(Export {
         exported_at: format_time(now),
         account: Account {
@@ -107,6 +122,7 @@ async fn build(
         },
         sessions: sessions.into_iter().map(Session::from).collect(),
         passkeys: Vec::new(),
+        two_factor,
         activity,
     })
 }

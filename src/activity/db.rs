@@ -21,6 +21,9 @@ pub enum Kind {
     SessionRevoked,
     OtherSessionsRevoked,
     PasswordChanged,
+    TwoFactorOn,
+    TwoFactorOff,
+    RecoveryCodeUsed,
 }
 
 impl Kind {
@@ -34,6 +37,9 @@ impl Kind {
             Kind::SessionRevoked => "session_revoked",
             Kind::OtherSessionsRevoked => "other_sessions_revoked",
             Kind::PasswordChanged => "password_changed",
+            Kind::TwoFactorOn => "two_factor_on",
+            Kind::TwoFactorOff => "two_factor_off",
+            Kind::RecoveryCodeUsed => "recovery_code_used",
         }
     }
 
@@ -48,13 +54,19 @@ impl Kind {
         };
         match kind {
             "signed_in" => with("Signed in"),
-            "sign_in_failed" => "Failed sign-in attempt (wrong password)".to_owned(),
+            "sign_in_failed" if detail.is_empty() => {
+                "Failed sign-in attempt (wrong password)".to_owned()
+            }
+            "sign_in_failed" => format!("Failed sign-in attempt ({detail})"),
             "throttled" => "Sign-in attempts throttled (too many failures)".to_owned(),
             "signed_out" => "Signed out".to_owned(),
             "signed_out_everywhere" => "Signed out everywhere".to_owned(),
             "session_revoked" => with("Session revoked"),
             "other_sessions_revoked" => with("Other sessions revoked"),
             "password_changed" => "Password changed".to_owned(),
+            "two_factor_on" => "Two-factor authentication turned on".to_owned(),
+            "two_factor_off" => "Two-factor authentication turned off".to_owned(),
+            "recovery_code_used" => with("Recovery code used"),
             other => other.to_owned(),
         }
     }
@@ -87,6 +99,17 @@ fn now() -> i64 {
     time::OffsetDateTime::now_utc().unix_timestamp()
 }
 
+/// The statement [`record`] runs, for a change that records its event in
+/// its own transaction: `$1` user id, `$2` time, `$3` kind, `$4` detail,
+/// `$5` device, `$6` address.
+pub const INSERT: &str = "INSERT INTO account_events \
+    (user_id, created_at, kind, detail, device, ip) VALUES ($1, $2, $3, $4, $5, $6)";
+
+/// The device and address columns for `origin`.
+pub fn device_and_ip(origin: &Origin) -> (String, String) {
+    (describe(&origin.user_agent), origin.ip.clone())
+}
+
 /// Records that `kind` happened to `user_id`, from `origin`.
 pub async fn record(
     db: &Db,
@@ -95,17 +118,15 @@ pub async fn record(
     detail: &str,
     origin: &Origin,
 ) -> Result<(), AppError> {
-    const SQL: &str = "INSERT INTO account_events \
-        (user_id, created_at, kind, detail, device, ip) VALUES ($1, $2, $3, $4, $5, $6)";
-    let device = describe(&origin.user_agent);
+    let (device, ip) = device_and_ip(origin);
     on_pool!(db, pool => {
-        sqlx::query(SQL)
+        sqlx::query(INSERT)
             .bind(user_id)
             .bind(now())
             .bind(kind.as_str())
             .bind(detail)
             .bind(&device)
-            .bind(&origin.ip)
+            .bind(&ip)
             .execute(pool)
             .await?;
     });

@@ -10,6 +10,7 @@ use axum::{extract::Request, middleware::Next, response::Response};
 /// without signing in.
 pub const PUBLIC: &[&str] = &[
     "/api/login",
+    "/api/login_two_factor",
     "/api/register",
     "/api/logout",
     "/api/logout_all",

@@ -87,6 +87,22 @@ async fn sign_in_with_password(
         return Err(AppError::InvalidCredentials);
     };
     state.throttle.succeeded(&state.db, attempt).await?;
+    // Two-factor on: not signed in yet. The sign-in waits in this session
+    // for its code (`/login/2fa`, `login_two_factor`).
+    if crate::two_factor::db::enrolled(&state.db, user.id)
+        .await?
+        .is_some()
+    {
+        crate::two_factor::flow::start_second_step(
+            &auth.session,
+            user.id,
+            remember.is_some(),
+            next,
+        )
+        .await?;
+        leptos_axum::redirect("/login/2fa");
+        return Err(AppError::SecondFactorRequired);
+    }
     session::sign_in(
         &mut auth,
         &user,
@@ -226,6 +242,54 @@ pub async fn register(
     Ok(Account::from(&user))
 }
 
+/// Proves again who is signed in, with the password: sensitive changes
+/// need a proof from the last `REAUTH_MINUTES`. Counted and throttled like
+/// a sign-in. A form post goes back to the page it came from.
+#[server(prefix = "/api", endpoint = "reauthenticate")]
+pub async fn reauthenticate(password: String) -> Result<(), AppError> {
+    use crate::{
+        auth::{session, throttle},
+        state::app_state,
+    };
+    let state = app_state()?;
+    let (user, _) = session::signed_in().await?;
+    state
+        .client_limits
+        .password_attempt(crate::client::current())?;
+    let attempt = state
+        .throttle
+        .reserve(&state.db, &throttle::key(&user.username))
+        .await?;
+    let ok = match state
+        .hasher
+        .verify(&password, Some(&user.password_hash))
+        .await
+    {
+        Ok(ok) => ok,
+        Err(err) => {
+            state.throttle.release(&state.db, attempt).await;
+            return Err(err);
+        }
+    };
+    if !ok {
+        state.throttle.failed(&state.db, attempt).await?;
+        return Err(AppError::field("password", "That is not your password."));
+    }
+    state.throttle.succeeded(&state.db, attempt).await?;
+    let auth = session::current().await?;
+    session::mark_proved(&auth.session).await
+}
+
+/// Whether a sensitive change would need the password first.
+#[server(prefix = "/api", endpoint = "proof_needed")]
+pub async fn proof_needed() -> Result<bool, AppError> {
+    use crate::{auth::session, state::app_state};
+    let state = app_state()?;
+    session::signed_in().await?;
+    let auth = session::current().await?;
+    Ok(!session::has_recent_proof(&auth.session, state.settings.reauth).await?)
+}
+
 /// The signed-in user, or `null`.
 #[server(prefix = "/api", endpoint = "current_user")]
 pub async fn current_user() -> Result<Option<Account>, AppError> {
@@ -301,6 +365,7 @@ pub async fn change_password(current: String, new: String) -> Result<(), AppErro
     crate::metrics::record(|m| m.revoked(crate::metrics::Revoked::PasswordChange, ended));
     let mut auth = session::current().await?;
     session::keep_signed_in(&mut auth, &user).await?;
+    session::mark_proved(&auth.session).await?;
     use crate::activity::db::{record, Kind};
     record(
         &state.db,

@@ -105,7 +105,31 @@ pub async fn sign_in(
     auth.session.insert(REMEMBER, remember).await?;
     auth.session.insert(STARTED_AT, started_at).await?;
     auth.session.insert(HANDLE, handle).await?;
-    Ok(())
+    mark_proved(&auth.session).await
+}
+
+/// When this session last proved who is signed in (a password typed, a
+/// sign-in): what sensitive changes ask for (`REAUTH_MINUTES`).
+const PROVED_AT: &str = "auth.proved_at";
+
+/// Notes that the signed-in person proved who they are just now.
+pub async fn mark_proved(session: &Session) -> Result<(), AppError> {
+    Ok(session.insert(PROVED_AT, now()).await?)
+}
+
+/// Whether this session proved who is signed in within `within`.
+pub async fn has_recent_proof(session: &Session, within: Duration) -> Result<bool, AppError> {
+    let at: Option<i64> = session.get(PROVED_AT).await?;
+    Ok(at.is_some_and(|at| now() - at <= within.as_secs() as i64))
+}
+
+/// `Err(ReauthRequired)` (403) unless [`has_recent_proof`].
+pub async fn require_recent_proof(session: &Session, within: Duration) -> Result<(), AppError> {
+    if has_recent_proof(session, within).await? {
+        Ok(())
+    } else {
+        Err(AppError::ReauthRequired)
+    }
 }
 
 /// Keeps this session signed in as `user` after their session token

@@ -1,8 +1,10 @@
 //! Small widgets shared by the pages.
+mod confirm;
 mod field_error;
 mod nav;
 mod signed_in;
 
+pub use confirm::ConfirmPassword;
 pub use field_error::{ErrorMessage, Field, FieldMessage, PasswordField};
 pub use nav::{Nav, SeeWhatChanged};
 pub use signed_in::SignedIn;

@@ -55,6 +55,8 @@ pub async fn revoke_other_sessions() -> Result<Vec<DeviceSession>, AppError> {
     use crate::{auth::session, devices::db, state::app_state};
     let state = app_state()?;
     let (user, current) = session::signed_in().await?;
+    let auth = session::current().await?;
+    session::require_recent_proof(&auth.session, state.settings.reauth).await?;
     let ended = db::remove_all_but(&state.db, user.id, current.as_deref()).await?;
     use crate::activity::db::{record, Kind};
     let detail = match ended {

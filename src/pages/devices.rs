@@ -1,8 +1,8 @@
 //! `/profile/sessions`: every signed-in session of the user, with a way to
 //! end each other one.
 use crate::{
-    auth::context::Auth,
-    components::{ErrorMessage, SignedIn},
+    auth::{api::proof_needed, context::Auth},
+    components::{ConfirmPassword, ErrorMessage, SignedIn},
     devices::{
         api::{sessions, RevokeOtherSessions, RevokeSession},
         DeviceSession,
@@ -27,6 +27,25 @@ pub fn SessionsPage() -> impl IntoView {
             }
         },
     );
+    // "Revoke all others" needs a recent sign-in proof (REAUTH_MINUTES).
+    let stale = Resource::new(
+        || (),
+        move |_| async move { auth.is_signed_in().await && proof_needed().await.unwrap_or(false) },
+    );
+    let revoke_all = move || {
+        Suspend::new(async move {
+            if stale.await {
+                view! { <ConfirmPassword /> }.into_any()
+            } else {
+                view! {
+                    <ActionForm action=revoke_others>
+                        <button type="submit">"Revoke all others"</button>
+                    </ActionForm>
+                }
+                .into_any()
+            }
+        })
+    };
     view! {
         <Title text="Sessions & devices" />
         <SignedIn children=move |_user| {
@@ -63,9 +82,8 @@ pub fn SessionsPage() -> impl IntoView {
                 </p>
                 <Suspense>{rows}</Suspense>
                 <ErrorMessage result=revoke.value().into() />
-                <ActionForm action=revoke_others>
-                    <button type="submit">"Revoke all others"</button>
-                </ActionForm>
+                <ErrorMessage result=revoke_others.value().into() />
+                <Suspense>{revoke_all}</Suspense>
             }
         } />
     }

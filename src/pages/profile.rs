@@ -62,6 +62,8 @@ pub fn ProfilePage() -> impl IntoView {
                     <a href="/profile/password">"Change password"</a>
                     " · "
                     <a href="/profile/activity">"Security activity"</a>
+                    " · "
+                    <a href="/profile/2fa">"Two-factor authentication"</a>
                 </p>
                 <div class="row">
                     <ActionForm action=auth.logout>

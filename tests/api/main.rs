@@ -17,3 +17,4 @@ mod operations;
 mod outage;
 mod pages;
 mod sessions;
+mod two_factor;
