@@ -1,9 +1,7 @@
 //! "Confirm your password": what a page shows before a sensitive change
 //! when this session has no recent sign-in proof (`REAUTH_MINUTES`).
-use crate::{
-    auth::api::Reauthenticate,
-    components::{ErrorMessage, PasswordField},
-};
+use super::field_error::{ErrorMessage, PasswordField};
+use crate::auth::api::Reauthenticate;
 use leptos::prelude::*;
 
 /// The form; a post proves it and comes back to the page, which then shows
