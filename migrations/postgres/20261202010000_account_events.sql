@@ -11,7 +11,22 @@ CREATE TABLE account_events (
     kind       TEXT    NOT NULL,
     detail     TEXT    NOT NULL,
     device     TEXT    NOT NULL,
+    -- the device without versions ("Firefox on Linux"): what "a device
+    -- the account has not used before" compares
+    family     TEXT    NOT NULL,
     ip         TEXT    NOT NULL
 );
 CREATE INDEX account_events_by_user ON account_events (user_id, id);
 CREATE INDEX account_events_by_time ON account_events (created_at);
+
+-- "New sign-in from <device>" on the profile, until dismissed: a sign-in
+-- from a device family the account had never signed in from.
+CREATE TABLE sign_in_notices (
+    id         BIGSERIAL PRIMARY KEY,
+    user_id    BIGINT  NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    -- unix seconds
+    created_at BIGINT  NOT NULL,
+    device     TEXT    NOT NULL,
+    ip         TEXT    NOT NULL
+);
+CREATE INDEX sign_in_notices_by_user ON sign_in_notices (user_id);

@@ -1,5 +1,8 @@
 //! The `activity` server function: the signed-in user's own events.
-use crate::{activity::ActivityPage, error::AppError};
+use crate::{
+    activity::{ActivityPage, Notice},
+    error::AppError,
+};
 use leptos::prelude::*;
 
 /// Page `page` (default 1) of the signed-in user's security events, newest
@@ -19,4 +22,25 @@ pub async fn activity(page: Option<u32>) -> Result<ActivityPage, AppError> {
         events,
         has_next,
     })
+}
+
+/// The profile's notices ("New sign-in from …"), newest first.
+#[server(prefix = "/api", endpoint = "notices")]
+pub async fn notices() -> Result<Vec<Notice>, AppError> {
+    use crate::{activity::db, auth::session, state::app_state};
+    let state = app_state()?;
+    let (user, _) = session::signed_in().await?;
+    db::notices(&state.db, user.id).await
+}
+
+/// Dismisses one of the signed-in user's notices, by its id.
+#[server(prefix = "/api", endpoint = "dismiss_notice")]
+pub async fn dismiss_notice(id: i64) -> Result<(), AppError> {
+    use crate::{activity::db, auth::session, state::app_state};
+    let state = app_state()?;
+    let (user, _) = session::signed_in().await?;
+    if !db::dismiss(&state.db, user.id, id).await? {
+        return Err(AppError::NotFound);
+    }
+    Ok(())
 }

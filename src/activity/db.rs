@@ -4,7 +4,7 @@ use crate::{
     activity::{Event, KEPT_DAYS, PER_PAGE},
     auth::format_time,
     db::{on_pool, Db},
-    devices::db::{describe, Origin},
+    devices::db::{describe, family, Origin},
     error::AppError,
 };
 
@@ -101,13 +101,17 @@ fn now() -> i64 {
 
 /// The statement [`record`] runs, for a change that records its event in
 /// its own transaction: `$1` user id, `$2` time, `$3` kind, `$4` detail,
-/// `$5` device, `$6` address.
+/// `$5` device, `$6` device family, `$7` address.
 pub const INSERT: &str = "INSERT INTO account_events \
-    (user_id, created_at, kind, detail, device, ip) VALUES ($1, $2, $3, $4, $5, $6)";
+    (user_id, created_at, kind, detail, device, family, ip) VALUES ($1, $2, $3, $4, $5, $6, $7)";
 
-/// The device and address columns for `origin`.
-pub fn device_and_ip(origin: &Origin) -> (String, String) {
-    (describe(&origin.user_agent), origin.ip.clone())
+/// The device, device family and address columns for `origin`.
+pub fn device_and_ip(origin: &Origin) -> (String, String, String) {
+    (
+        describe(&origin.user_agent),
+        family(&origin.user_agent),
+        origin.ip.clone(),
+    )
 }
 
 /// Records that `kind` happened to `user_id`, from `origin`.
@@ -118,7 +122,10 @@ pub async fn record(
     detail: &str,
     origin: &Origin,
 ) -> Result<(), AppError> {
-    let (device, ip) = device_and_ip(origin);
+    let (device, family, ip) = device_and_ip(origin);
+    if kind == Kind::SignedIn {
+        notice_if_new_device(db, user_id, &device, &family, &ip).await?;
+    }
     on_pool!(db, pool => {
         sqlx::query(INSERT)
             .bind(user_id)
@@ -126,11 +133,73 @@ pub async fn record(
             .bind(kind.as_str())
             .bind(detail)
             .bind(&device)
+            .bind(&family)
             .bind(&ip)
             .execute(pool)
             .await?;
     });
     Ok(())
+}
+
+/// A sign-in from a device family the account has signed in from before
+/// leaves nothing; from a new one (not the very first sign-in) leaves a
+/// "New sign-in from …" notice for the profile.
+async fn notice_if_new_device(
+    db: &Db,
+    user_id: i64,
+    device: &str,
+    family: &str,
+    ip: &str,
+) -> Result<(), AppError> {
+    const SIGN_INS: &str = "SELECT COUNT(*) FROM account_events \
+        WHERE user_id = $1 AND kind = 'signed_in'";
+    const FROM_FAMILY: &str = "SELECT COUNT(*) FROM account_events \
+        WHERE user_id = $1 AND kind = 'signed_in' AND family = $2";
+    const NOTICE: &str = "INSERT INTO sign_in_notices (user_id, created_at, device, ip) \
+        VALUES ($1, $2, $3, $4)";
+    on_pool!(db, pool => {
+        let before: i64 = sqlx::query_scalar(SIGN_INS).bind(user_id).fetch_one(pool).await?;
+        let here: i64 = sqlx::query_scalar(FROM_FAMILY)
+            .bind(user_id)
+            .bind(family)
+            .fetch_one(pool)
+            .await?;
+        if before > 0 && here == 0 {
+            sqlx::query(NOTICE)
+                .bind(user_id)
+                .bind(now())
+                .bind(device)
+                .bind(ip)
+                .execute(pool)
+                .await?;
+        }
+    });
+    Ok(())
+}
+
+/// The profile's notices: "New sign-in from …", newest first.
+pub async fn notices(db: &Db, user_id: i64) -> Result<Vec<crate::activity::Notice>, AppError> {
+    const SQL: &str = "SELECT id, created_at, device, ip FROM sign_in_notices \
+        WHERE user_id = $1 ORDER BY id DESC";
+    let rows: Vec<(i64, i64, String, String)> = on_pool!(db, pool => {
+        sqlx::query_as(SQL).bind(user_id).fetch_all(pool).await?
+    });
+    Ok(rows
+        .into_iter()
+        .map(|(id, at, device, ip)| crate::activity::Notice {
+            id,
+            text: format!("New sign-in from {device}"),
+            detail: format!("{ip}, {}", format_time(at)),
+        })
+        .collect())
+}
+
+/// Dismisses one of the user's notices; false if there was none.
+pub async fn dismiss(db: &Db, user_id: i64, id: i64) -> Result<bool, AppError> {
+    const SQL: &str = "DELETE FROM sign_in_notices WHERE user_id = $1 AND id = $2";
+    Ok(on_pool!(db, pool => {
+        sqlx::query(SQL).bind(user_id).bind(id).execute(pool).await?.rows_affected() == 1
+    }))
 }
 
 /// [`record`] for a username, if it is an account's: the failed and the

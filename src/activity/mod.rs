@@ -28,6 +28,16 @@ pub struct Event {
     pub ip: String,
 }
 
+/// A notice on the profile until dismissed: "New sign-in from Firefox 128
+/// on Linux".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Notice {
+    pub id: i64,
+    pub text: String,
+    /// Where from and when: "127.0.0.1, 2026-12-02 09:00:00 UTC".
+    pub detail: String,
+}
+
 /// A page of `/profile/activity`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ActivityPage {

@@ -153,6 +153,15 @@ pub async fn list(
         .collect())
 }
 
+/// "Firefox on Linux": [`describe`] without the version, so that a browser
+/// update is not a new device.
+pub fn family(user_agent: &str) -> String {
+    match woothee::parser::Parser::new().parse(user_agent) {
+        Some(ua) => format!("{} on {}", ua.name, ua.os),
+        None => "UNKNOWN on UNKNOWN".to_owned(),
+    }
+}
+
 /// "Firefox 128 on Linux" from a user agent, or what is known of it.
 pub fn describe(user_agent: &str) -> String {
     match woothee::parser::Parser::new().parse(user_agent) {

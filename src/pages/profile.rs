@@ -1,6 +1,7 @@
 //! `/profile`: the signed-in user and this session (`@login_required`).
 use crate::{
     account::api::DeleteAccount,
+    activity::api::{notices, DismissNotice},
     auth::api::session_info,
     auth::context::Auth,
     components::{ErrorMessage, PasswordField, SeeWhatChanged, SignedIn},
@@ -13,6 +14,37 @@ use leptos_meta::Title;
 pub fn ProfilePage() -> impl IntoView {
     let auth = expect_context::<Auth>();
     let delete = ServerAction::<DeleteAccount>::new();
+    let dismiss = ServerAction::<DismissNotice>::new();
+    // Outside the Suspense (leptos #4866); only for a signed-in user.
+    let notices = Resource::new(
+        || (),
+        move |_| async move {
+            if auth.is_signed_in().await {
+                notices().await.unwrap_or_default()
+            } else {
+                Vec::new()
+            }
+        },
+    );
+    let notice_list = move || {
+        Suspend::new(async move {
+            let list = notices.await;
+            view! {
+                <For each=move || list.clone() key=|n| n.id let(n)>
+                    <div class="notice" role="status">
+                        <p>
+                            <strong>{n.text}</strong>
+                            <span class="muted">{format!(" ({})", n.detail)}</span>
+                        </p>
+                        <ActionForm action=dismiss>
+                            <input type="hidden" name="id" value=n.id />
+                            <button type="submit" class="small secondary">"Dismiss"</button>
+                        </ActionForm>
+                    </div>
+                </For>
+            }
+        })
+    };
     let deleted: Signal<_> = delete.value().into();
     // Created here, not inside the view that awaits the user: a resource
     // created inside a Suspense can stall the server render (leptos #4866).
@@ -54,6 +86,7 @@ pub fn ProfilePage() -> impl IntoView {
             };
             view! {
                 <h1>{format!("Welcome, {}", user.username)}</h1>
+                <Suspense>{notice_list}</Suspense>
                 <p>"Email: " <span data-testid="email">{user.email}</span></p>
                 <Suspense>{times}</Suspense>
                 <p>

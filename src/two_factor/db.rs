@@ -41,7 +41,7 @@ pub async fn enable(
     const CLEAR_CODES: &str = "DELETE FROM recovery_codes WHERE user_id = $1";
     const INSERT_CODE: &str = "INSERT INTO recovery_codes (user_id, code_hash) VALUES ($1, $2)";
     let now = now();
-    let (device, ip) = device_and_ip(origin);
+    let (device, family, ip) = device_and_ip(origin);
     Ok(on_pool!(db, pool => {
         let mut tx = pool.begin().await?;
         let inserted = sqlx::query(INSERT_2FA)
@@ -63,6 +63,7 @@ pub async fn enable(
                 .bind(Kind::TwoFactorOn.as_str())
                 .bind("")
                 .bind(&device)
+                .bind(&family)
                 .bind(&ip)
                 .execute(&mut *tx)
                 .await?;
@@ -76,7 +77,7 @@ pub async fn enable(
 pub async fn disable(db: &Db, user_id: i64, origin: &Origin) -> Result<(), AppError> {
     const DELETE_2FA: &str = "DELETE FROM two_factor WHERE user_id = $1";
     const CLEAR_CODES: &str = "DELETE FROM recovery_codes WHERE user_id = $1";
-    let (device, ip) = device_and_ip(origin);
+    let (device, family, ip) = device_and_ip(origin);
     on_pool!(db, pool => {
         let mut tx = pool.begin().await?;
         sqlx::query(DELETE_2FA).bind(user_id).execute(&mut *tx).await?;
@@ -87,6 +88,7 @@ pub async fn disable(db: &Db, user_id: i64, origin: &Origin) -> Result<(), AppEr
             .bind(Kind::TwoFactorOff.as_str())
             .bind("")
             .bind(&device)
+            .bind(&family)
             .bind(&ip)
             .execute(&mut *tx)
             .await?;

@@ -137,6 +137,9 @@ async fn deleting_the_account_needs_the_password_and_removes_every_row() {
         ("users", "id"),
         ("user_sessions", "user_id"),
         ("account_events", "user_id"),
+        ("sign_in_notices", "user_id"),
+        ("two_factor", "user_id"),
+        ("recovery_codes", "user_id"),
     ] {
         assert_eq!(rows_of(&app, table, column, id).await, 0, "{table}");
     }

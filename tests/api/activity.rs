@@ -229,8 +229,10 @@ async fn events_older_than_ninety_days_are_deleted() {
     app.register(&user).await;
     let db = app.storage.db().await;
     let old = time::OffsetDateTime::now_utc().unix_timestamp() - 91 * 24 * 60 * 60;
-    const SQL: &str = "INSERT INTO account_events (user_id, created_at, kind, detail, device, ip) \
-        SELECT id, $1, 'signed_in', 'with a password', 'Firefox', '127.0.0.1' FROM users";
+    const SQL: &str = "INSERT INTO account_events \
+        (user_id, created_at, kind, detail, device, family, ip) \
+        SELECT id, $1, 'signed_in', 'with a password', 'Firefox', 'Firefox on Linux', '127.0.0.1' \
+        FROM users";
     match &db {
         Db::Sqlite(pool, _) => sqlx::query(SQL).bind(old).execute(pool).await.map(|_| ()),
         Db::Postgres(pool) => sqlx::query(SQL).bind(old).execute(pool).await.map(|_| ()),
@@ -239,4 +241,57 @@ async fn events_older_than_ninety_days_are_deleted() {
     assert_eq!(stored_events(&app).await.len(), 2);
     assert_eq!(sesame::activity::db::prune(&db).await.unwrap(), 1);
     assert_eq!(kinds(&activity(&app, None).await), ["signed_in"]);
+}
+
+#[tokio::test]
+async fn a_sign_in_from_a_new_device_leaves_a_notice_until_dismissed() {
+    let app = spawn_app().await;
+    let user = TestUser::generate();
+    app.register(&user).await;
+    let notices = |browser: &Browser| {
+        let browser = browser.clone();
+        async move {
+            let res = browser.post_form("/api/notices", &[]).await;
+            assert_eq!(res.status(), 200);
+            res.json::<serde_json::Value>().await.unwrap()
+        }
+    };
+    // The registration's own browser, again: nothing new.
+    app.logout().await;
+    app.login(&user, false).await;
+    assert_eq!(notices(&app).await, serde_json::json!([]));
+    // A phone, twice: one notice.
+    let phone = Browser::with_user_agent(FIREFOX, &app);
+    phone.login(&user, false).await;
+    phone.logout().await;
+    phone.login(&user, false).await;
+    let list = notices(&app).await;
+    let list = list.as_array().unwrap();
+    assert_eq!(list.len(), 1, "{list:?}");
+    assert_eq!(list[0]["text"], "New sign-in from Firefox 128 on Linux");
+    let html = app.html("/profile").await;
+    assert!(
+        html.contains("New sign-in from Firefox 128 on Linux"),
+        "{html}"
+    );
+
+    let id = list[0]["id"].as_i64().unwrap().to_string();
+    let someone = app.new_browser();
+    someone.register(&TestUser::generate()).await;
+    assert_eq!(
+        someone
+            .post_form("/api/dismiss_notice", &[("id", &id)])
+            .await
+            .status(),
+        404,
+        "another user's notice"
+    );
+    assert_eq!(
+        app.post_form("/api/dismiss_notice", &[("id", &id)])
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(notices(&app).await, serde_json::json!([]));
+    assert!(!app.html("/profile").await.contains("New sign-in from"));
 }
