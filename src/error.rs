@@ -321,6 +321,8 @@ pub const FIELD_MESSAGES: &[&str] = &[
     "That is not your current password.",
     "That is not your password.",
     "Invalid authentication code.",
+    "Two-factor authentication is already on.",
+    "Two-factor authentication is not on.",
     "This is the session you are using; log out instead.",
     "Page numbers start at 1.",
     "The page must be a number.",
