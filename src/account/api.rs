@@ -7,38 +7,14 @@ use leptos::prelude::*;
 /// Then a form post goes to `/`.
 #[server(prefix = "/api", endpoint = "delete_account")]
 pub async fn delete_account(password: String) -> Result<(), AppError> {
-    use crate::{
-        auth::{session, throttle},
-        state::app_state,
-        users::db,
-    };
+    use crate::{auth::session, state::app_state, users::db};
     let state = app_state()?;
     let (user, _) = session::signed_in().await?;
     // The password proves it is really them: counted and throttled like a
     // sign-in, so a stolen session cannot guess it.
-    state
-        .client_limits
-        .password_attempt(crate::client::current())?;
-    let attempt = state
-        .throttle
-        .reserve(&state.db, &throttle::key(&user.username))
-        .await?;
-    let ok = match state
-        .hasher
-        .verify(&password, Some(&user.password_hash))
-        .await
-    {
-        Ok(ok) => ok,
-        Err(err) => {
-            state.throttle.release(&state.db, attempt).await;
-            return Err(err);
-        }
-    };
-    if !ok {
-        state.throttle.failed(&state.db, attempt).await?;
+    if !crate::auth::proof::check_password(&state, &user, &password).await? {
         return Err(AppError::field("password", "That is not your password."));
     }
-    state.throttle.succeeded(&state.db, attempt).await?;
     // Its sessions, devices and events go with it (ON DELETE CASCADE);
     // every other session finds no user on its next request.
     db::delete(&state.db, user.id).await?;

@@ -247,35 +247,12 @@ pub async fn register(
 /// a sign-in. A form post goes back to the page it came from.
 #[server(prefix = "/api", endpoint = "reauthenticate")]
 pub async fn reauthenticate(password: String) -> Result<(), AppError> {
-    use crate::{
-        auth::{session, throttle},
-        state::app_state,
-    };
+    use crate::{auth::session, state::app_state};
     let state = app_state()?;
     let (user, _) = session::signed_in().await?;
-    state
-        .client_limits
-        .password_attempt(crate::client::current())?;
-    let attempt = state
-        .throttle
-        .reserve(&state.db, &throttle::key(&user.username))
-        .await?;
-    let ok = match state
-        .hasher
-        .verify(&password, Some(&user.password_hash))
-        .await
-    {
-        Ok(ok) => ok,
-        Err(err) => {
-            state.throttle.release(&state.db, attempt).await;
-            return Err(err);
-        }
-    };
-    if !ok {
-        state.throttle.failed(&state.db, attempt).await?;
+    if !crate::auth::proof::check_password(&state, &user, &password).await? {
         return Err(AppError::field("password", "That is not your password."));
     }
-    state.throttle.succeeded(&state.db, attempt).await?;
     let auth = session::current().await?;
     session::mark_proved(&auth.session).await
 }
@@ -329,32 +306,12 @@ pub async fn change_password(current: String, new: String) -> Result<(), AppErro
     let state = app_state()?;
     let (user, handle) = session::signed_in().await?;
     let new = Password::parse(&new).map_err(|m| AppError::field("new", m))?;
-    state
-        .client_limits
-        .password_attempt(crate::client::current())?;
-    let attempt = state
-        .throttle
-        .reserve(&state.db, &crate::auth::throttle::key(&user.username))
-        .await?;
-    let ok = match state
-        .hasher
-        .verify(&current, Some(&user.password_hash))
-        .await
-    {
-        Ok(ok) => ok,
-        Err(err) => {
-            state.throttle.release(&state.db, attempt).await;
-            return Err(err);
-        }
-    };
-    if !ok {
-        state.throttle.failed(&state.db, attempt).await?;
+    if !crate::auth::proof::check_password(&state, &user, &current).await? {
         return Err(AppError::field(
             "current",
             "That is not your current password.",
         ));
     }
-    state.throttle.succeeded(&state.db, attempt).await?;
     let hash = state.hasher.hash(new).await?;
     // A new hash and a new session token: every other session fails its
     // auth-hash check from now on; their index rows go too.
