@@ -48,7 +48,11 @@ pub fn compress_pages(router: Router) -> Router {
 const YEAR_IMMUTABLE: &str = "public, max-age=31536000, immutable";
 
 pub async fn cache_control(req: Request, next: Next) -> Response {
-    let path = req.uri().path().to_owned();
+    // What the path says, read before the request moves on: every request
+    // passes here, so no copy of the path.
+    let path = req.uri().path();
+    let is_api = path.starts_with("/api/");
+    let is_hashed_file = path.starts_with("/pkg/") && is_hashed(path);
     let mut res = next.run(req).await;
     let headers = res.headers_mut();
     if headers.contains_key(header::CACHE_CONTROL) {
@@ -58,13 +62,13 @@ pub async fn cache_control(req: Request, next: Next) -> Response {
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("text/html"));
-    let policy = if path.starts_with("/api/") {
+    let policy = if is_api {
         "no-store"
     } else if is_page {
         "no-cache"
     } else {
         headers.append(header::VARY, HeaderValue::from_static("accept-encoding"));
-        if res.status().is_success() && path.starts_with("/pkg/") && is_hashed(&path) {
+        if res.status().is_success() && is_hashed_file {
             YEAR_IMMUTABLE
         } else {
             "no-cache"
