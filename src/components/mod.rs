@@ -2,9 +2,11 @@
 mod confirm;
 mod field_error;
 mod nav;
+mod pager;
 mod signed_in;
 
 pub use confirm::ConfirmPassword;
 pub use field_error::{ErrorMessage, Field, FieldMessage, PasswordField};
 pub use nav::{Nav, SeeWhatChanged};
+pub use pager::{page_query, PageError, Pager};
 pub use signed_in::SignedIn;

@@ -1,34 +1,27 @@
 //! `/users`: every user, 20 a page (the SQL demo, signed-in only).
-use crate::{auth::context::Auth, components::SignedIn, error::AppError, users::api::users};
+use crate::{
+    auth::context::Auth,
+    components::{page_query, PageError, Pager, SignedIn},
+    error::AppError,
+    users::api::users,
+};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn UsersPage() -> impl IntoView {
-    let query = use_query_map();
-    // None: no `page`; Some(None): a `page` that is not a number.
-    let page = move || query.read().get("page").map(|p| p.parse::<u32>().ok());
     let auth = expect_context::<Auth>();
     // Fetched only for a signed-in user; a visitor is redirected instead.
-    let result = Resource::new(page, move |page| async move {
+    let result = Resource::new(page_query(), move |page| async move {
         if !auth.is_signed_in().await {
             return Err(AppError::Unauthorized);
         }
-        match page {
-            Some(None) => Err(AppError::field("page", "The page must be a number.")),
-            Some(Some(n)) => users(Some(n)).await,
-            None => users(None).await,
-        }
+        users(page?).await
     });
     let table = move || {
         Suspend::new(async move {
             match result.await {
                 Ok(page) => {
-                    let prev = (page.page > 1).then(|| format!("/users?page={}", page.page - 1));
-                    let next = page
-                        .has_next
-                        .then(|| format!("/users?page={}", page.page + 1));
                     view! {
                         <table>
                             <thead>
@@ -42,22 +35,12 @@ pub fn UsersPage() -> impl IntoView {
                                 </For>
                             </tbody>
                         </table>
-                        <nav class="pager" aria-label="Pages">
-                            {prev.map(|href| view! { <a href=href rel="prev">"Previous"</a> })}
-                            <span>{format!("Page {}", page.page)}</span>
-                            {next.map(|href| view! { <a href=href rel="next">"Next"</a> })}
-                        </nav>
+                        <Pager path="/users" page=page.page has_next=page.has_next />
                     }
                     .into_any()
                 }
-                Err(err) => {
-                    // A bad page number: the page says so, with its 4xx.
-                    crate::error::set_page_status(&err);
-                    let message = err
-                        .field_message("page")
-                        .map_or_else(|| err.to_string(), str::to_owned);
-                    view! { <p class="error" role="alert">{message}</p> }.into_any()
-                }
+                // A bad page number: the page says so, with its 4xx.
+                Err(err) => view! { <PageError err /> }.into_any(),
             }
         })
     };
