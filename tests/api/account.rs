@@ -1,26 +1,17 @@
 //! Leaving with your data: the export, and deleting the account.
 use crate::helpers::{location, pair, session_cookie, spawn_app, Browser, TestApp, TestUser};
-use sesame::db::Db;
 
 const FIREFOX: &str = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0";
 
 /// How many rows of `table` belong to the user `id`.
 async fn rows_of(app: &TestApp, table: &str, column: &str, id: i64) -> i64 {
     let sql = format!("SELECT COUNT(*) FROM {table} WHERE {column} = $1");
-    match app.storage.db().await {
-        Db::Sqlite(pool, _) => sqlx::query_scalar(&sql).bind(id).fetch_one(&pool).await,
-        Db::Postgres(pool) => sqlx::query_scalar(&sql).bind(id).fetch_one(&pool).await,
-    }
-    .expect("count")
+    app.storage.number(&sql, &[id]).await
 }
 
 async fn secret_columns(app: &TestApp) -> (String, String) {
     const SQL: &str = "SELECT password_hash || ' ' || session_token FROM users";
-    let both: String = match app.storage.db().await {
-        Db::Sqlite(pool, _) => sqlx::query_scalar(SQL).fetch_one(&pool).await,
-        Db::Postgres(pool) => sqlx::query_scalar(SQL).fetch_one(&pool).await,
-    }
-    .expect("user");
+    let both = app.storage.texts(SQL).await.remove(0);
     let (hash, token) = both.split_once(' ').unwrap();
     (hash.to_owned(), token.to_owned())
 }

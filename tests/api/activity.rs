@@ -27,11 +27,7 @@ fn kinds(page: &serde_json::Value) -> Vec<String> {
 async fn stored_events(app: &TestApp) -> Vec<String> {
     const SQL: &str = "SELECT kind || '|' || detail || '|' || device || '|' || ip \
         FROM account_events ORDER BY id";
-    match app.storage.db().await {
-        Db::Sqlite(pool, _) => sqlx::query_scalar(SQL).fetch_all(&pool).await,
-        Db::Postgres(pool) => sqlx::query_scalar(SQL).fetch_all(&pool).await,
-    }
-    .expect("events")
+    app.storage.texts(SQL).await
 }
 
 /// Failed and throttled sign-ins are written apart from their request:
@@ -122,16 +118,11 @@ async fn every_event_appears_once_with_its_kind_and_nothing_secret() {
 
     // Nothing secret in what is stored.
     let stored = stored_events(&app).await.join("\n");
-    let token: String = match app.storage.db().await {
-        Db::Sqlite(pool, _) => sqlx::query_scalar("SELECT session_token FROM users")
-            .fetch_one(&pool)
-            .await
-            .unwrap(),
-        Db::Postgres(pool) => sqlx::query_scalar("SELECT session_token FROM users")
-            .fetch_one(&pool)
-            .await
-            .unwrap(),
-    };
+    let token = app
+        .storage
+        .texts("SELECT session_token FROM users")
+        .await
+        .remove(0);
     let session_value = cookie.split_once('=').unwrap().1;
     for secret in [
         user.password.as_str(),

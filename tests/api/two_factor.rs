@@ -1,7 +1,6 @@
 //! Two-factor sign-in: enrolment, the second step, recovery codes, replay,
 //! expiry, the throttle, re-authentication, two instances.
 use crate::helpers::{spawn_app, spawn_app_with, Browser, TestApp, TestUser};
-use sesame::db::Db;
 use std::time::Duration;
 use totp_rs::{Builder, Secret, Totp};
 
@@ -53,11 +52,7 @@ async fn error_of(res: reqwest::Response) -> (u16, serde_json::Value) {
 }
 
 async fn count(app: &TestApp, sql: &str) -> i64 {
-    match app.storage.db().await {
-        Db::Sqlite(pool, _) => sqlx::query_scalar(sql).fetch_one(&pool).await,
-        Db::Postgres(pool) => sqlx::query_scalar(sql).fetch_one(&pool).await,
-    }
-    .expect("count")
+    app.storage.number(sql, &[]).await
 }
 
 #[tokio::test]
@@ -302,20 +297,11 @@ async fn turning_off_needs_a_code_and_nothing_secret_is_kept() {
     assert!(export.contains(r#""enabled": true"#), "{export}");
     let events = count(&app, "SELECT COUNT(*) FROM account_events").await;
     assert_eq!(events, 2);
-    let stored_events = match app.storage.db().await {
-        Db::Sqlite(pool, _) => {
-            sqlx::query_scalar::<_, String>("SELECT kind || detail || device FROM account_events")
-                .fetch_all(&pool)
-                .await
-        }
-        Db::Postgres(pool) => {
-            sqlx::query_scalar::<_, String>("SELECT kind || detail || device FROM account_events")
-                .fetch_all(&pool)
-                .await
-        }
-    }
-    .unwrap()
-    .join(" ");
+    let stored_events = app
+        .storage
+        .texts("SELECT kind || detail || device FROM account_events")
+        .await
+        .join(" ");
     for secret in std::iter::once(secret.as_str()).chain(codes.iter().map(String::as_str)) {
         assert!(!export.contains(secret), "{secret} in the export");
         assert!(!stored_events.contains(secret), "{secret} in the events");

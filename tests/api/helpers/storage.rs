@@ -86,6 +86,37 @@ impl Storage {
         Db::connect(&self.database_url).await.expect("database")
     }
 
+    /// A number the SQL database answers (`SELECT COUNT(*) …`), with `$1`
+    /// … bound to `binds`.
+    pub async fn number(&self, sql: &str, binds: &[i64]) -> i64 {
+        match self.db().await {
+            Db::Sqlite(pool, _) => {
+                let mut query = sqlx::query_scalar(sql);
+                for bind in binds {
+                    query = query.bind(*bind);
+                }
+                query.fetch_one(&pool).await
+            }
+            Db::Postgres(pool) => {
+                let mut query = sqlx::query_scalar(sql);
+                for bind in binds {
+                    query = query.bind(*bind);
+                }
+                query.fetch_one(&pool).await
+            }
+        }
+        .unwrap_or_else(|err| panic!("{sql}: {err}"))
+    }
+
+    /// The first column of every row a query answers, as text.
+    pub async fn texts(&self, sql: &str) -> Vec<String> {
+        match self.db().await {
+            Db::Sqlite(pool, _) => sqlx::query_scalar(sql).fetch_all(&pool).await,
+            Db::Postgres(pool) => sqlx::query_scalar(sql).fetch_all(&pool).await,
+        }
+        .unwrap_or_else(|err| panic!("{sql}: {err}"))
+    }
+
     /// How many sessions the store holds, wherever it keeps them.
     pub async fn stored_sessions(&self) -> i64 {
         if let Some(url) = &self.redis_url {
