@@ -11,19 +11,6 @@ async fn registered(app: &TestApp) -> TestUser {
     user
 }
 
-/// Statuses of `requests` sent all at once.
-async fn at_once<F>(requests: Vec<F>) -> Vec<StatusCode>
-where
-    F: std::future::Future<Output = reqwest::Response> + Send + 'static,
-{
-    let tasks: Vec<_> = requests.into_iter().map(tokio::spawn).collect();
-    let mut statuses = Vec::new();
-    for task in tasks {
-        statuses.push(task.await.expect("request task").status());
-    }
-    statuses
-}
-
 /// 40 logins of `user` with a wrong password, at once, spread over `apps`
 /// and over eight addresses (five each: the per-client limit is not what
 /// stops them).

@@ -1,6 +1,6 @@
 //! Two-factor sign-in: enrolment, the second step, recovery codes, replay,
 //! expiry, the throttle, re-authentication, two instances.
-use crate::helpers::{spawn_app, spawn_app_with, Browser, TestApp, TestUser};
+use crate::helpers::{at_once, spawn_app, spawn_app_with, Browser, TestApp, TestUser};
 use std::time::Duration;
 use totp_rs::{Builder, Secret, Totp};
 
@@ -367,4 +367,43 @@ async fn deleting_the_account_removes_its_two_factor_rows() {
     assert_eq!(count(&app, "SELECT COUNT(*) FROM two_factor").await, 0);
     assert_eq!(count(&app, "SELECT COUNT(*) FROM recovery_codes").await, 0);
     assert_eq!(count(&app, "SELECT COUNT(*) FROM account_events").await, 0);
+}
+
+#[tokio::test]
+async fn one_code_sent_at_once_from_many_browsers_signs_in_only_one() {
+    let app = spawn_app_with(crate::helpers::crowd_from_one_address).await;
+    let user = TestUser::generate();
+    app.register(&user).await;
+    let (totp, _) = enrol(&app).await;
+    // Five browsers, each past its password, on two addresses, one over
+    // HTTP/2; then the same code from all of them at once.
+    let mut browsers = Vec::new();
+    for i in 0..5 {
+        let browser = match i {
+            0 => Browser::http2(&app),
+            1 | 2 => Browser::at("127.0.0.2", &app),
+            _ => app.new_browser(),
+        };
+        assert_eq!(browser.login(&user, false).await.status(), 401);
+        browsers.push(browser);
+    }
+    let code = code(&totp, 1);
+    let requests = browsers
+        .iter()
+        .map(|b| {
+            let (b, code) = (b.clone(), code.clone());
+            async move { second_step(&b, &code).await }
+        })
+        .collect();
+    let statuses: Vec<u16> = at_once(requests).await.iter().map(|s| s.as_u16()).collect();
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 200).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 422).count(),
+        4,
+        "{statuses:?}"
+    );
 }

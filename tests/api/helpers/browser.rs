@@ -259,3 +259,16 @@ pub fn login_form(user: &TestUser, remember: bool) -> Vec<(&str, &str)> {
     }
     form
 }
+
+/// Statuses of `requests` sent all at once (each on its own task).
+pub async fn at_once<F>(requests: Vec<F>) -> Vec<reqwest::StatusCode>
+where
+    F: std::future::Future<Output = reqwest::Response> + Send + 'static,
+{
+    let tasks: Vec<_> = requests.into_iter().map(tokio::spawn).collect();
+    let mut statuses = Vec::new();
+    for task in tasks {
+        statuses.push(task.await.expect("request task").status());
+    }
+    statuses
+}
