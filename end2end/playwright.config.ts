@@ -10,6 +10,11 @@ import { join } from 'node:path';
 const port = Number(process.env.E2E_PORT ?? 3100);
 const baseURL = `http://127.0.0.1:${port}`;
 const dataDir = process.env.E2E_DATA_DIR ?? mkdtempSync(join(tmpdir(), 'sesame-e2e-'));
+// A second server, for the few tests that need a sign-in proof to go
+// stale: REAUTH_MINUTES=1 instead of 5. Passkeys need a host name, so the
+// passkey tests use http://localhost:PORT on either (PUBLIC_URL).
+const reauthPort = Number(process.env.E2E_REAUTH_PORT ?? port + 1);
+const reauthDataDir = mkdtempSync(join(tmpdir(), 'sesame-e2e-reauth-'));
 
 export default defineConfig({
   testDir: './tests',
@@ -37,16 +42,21 @@ export default defineConfig({
     },
   },
   projects: [{ name: 'chromium', use: { ...devices['Desktop Chrome'] } }],
-  webServer: {
+  webServer: [server(port, dataDir), server(reauthPort, reauthDataDir, { REAUTH_MINUTES: '1' })],
+});
+
+function server(port: number, dataDir: string, extra: Record<string, string> = {}) {
+  return {
     command: process.env.E2E_SERVER ?? './target/release/sesame',
     cwd: '..',
-    url: `${baseURL}/`,
+    url: `http://127.0.0.1:${port}/`,
     reuseExistingServer: false,
     timeout: 60_000,
-    stdout: 'pipe',
-    stderr: 'pipe',
+    stdout: 'pipe' as const,
+    stderr: 'pipe' as const,
     env: {
       LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
+      PUBLIC_URL: `http://localhost:${port}`,
       LEPTOS_SITE_ROOT: 'target/site',
       LEPTOS_ENV: 'PROD',
       COOKIE_SECURE: 'false',
@@ -58,6 +68,7 @@ export default defineConfig({
       // stay on, with room for a crowd (tests/api/floods.rs tests them).
       PASSWORD_ATTEMPTS_PER_MINUTE: '600',
       NEW_SESSIONS_PER_MINUTE: '600',
+      ...extra,
     },
-  },
-});
+  };
+}

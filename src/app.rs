@@ -5,8 +5,8 @@ use crate::{
     islands::{CrossTab, IslandsRouter},
     pages::{
         ActivityPage, CookiesPage, DeleteCookiePage, HomePage, HowItWorksPage, LoginPage,
-        LoginTwoFactorPage, NotFoundPage, PasswordPage, ProfilePage, RegisterPage, SessionPage,
-        SessionsPage, SetCookiePage, TwoFactorPage, UsersPage,
+        LoginTwoFactorPage, NotFoundPage, PasskeysPage, PasswordPage, ProfilePage, RegisterPage,
+        SessionPage, SessionsPage, SetCookiePage, TwoFactorPage, UsersPage,
     },
 };
 use leptos::prelude::*;
@@ -76,6 +76,7 @@ fn Body() -> impl IntoView {
                 <Route path=path!("/profile/password") view=PasswordPage ssr=SsrMode::Async />
                 <Route path=path!("/profile/activity") view=ActivityPage ssr=SsrMode::Async />
                 <Route path=path!("/profile/2fa") view=TwoFactorPage ssr=SsrMode::Async />
+                <Route path=path!("/profile/passkeys") view=PasskeysPage ssr=SsrMode::Async />
                 <Route path=path!("/users") view=UsersPage ssr=SsrMode::Async />
                 <Route path=path!("/session") view=SessionPage ssr=SsrMode::Async />
                 <Route path=path!("/cookies") view=CookiesPage ssr=SsrMode::Async />

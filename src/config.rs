@@ -8,6 +8,29 @@ use anyhow::{anyhow, bail, Context};
 use leptos::config::{Env, LeptosOptions};
 use std::{collections::HashMap, net::SocketAddr, path::Path, time::Duration};
 
+pub const DEFAULT_PUBLIC_URL: &str = "http://localhost:3000";
+
+/// `PUBLIC_URL` checked: an origin (scheme, host, port; no path) whose host
+/// is a name, since WebAuthn takes no IP address as a relying party.
+fn public_url(value: &str) -> anyhow::Result<url::Url> {
+    let url = url::Url::parse(value).map_err(|e| {
+        anyhow!("PUBLIC_URL must be a URL such as https://example.com, not {value:?}: {e}")
+    })?;
+    if !matches!(url.scheme(), "http" | "https") {
+        bail!("PUBLIC_URL must start with https:// (or http:// on this machine), not {value:?}");
+    }
+    if url.domain().is_none() {
+        bail!(
+            "PUBLIC_URL must name the host ({value:?} has none, or an IP address): passkeys \
+             need a host name; on this machine use http://localhost:PORT"
+        );
+    }
+    if url.path() != "/" || url.query().is_some() || url.fragment().is_some() {
+        bail!("PUBLIC_URL is an origin only, without a path: not {value:?}");
+    }
+    Ok(url)
+}
+
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/sesame.db?mode=rwc";
 
 /// Everything the server needs to run, typed, with the contract's defaults.
@@ -45,13 +68,21 @@ pub struct Settings {
     /// accepting while `/readyz` answers 503, so a balancer that polls it
     /// stops sending before the listener closes.
     pub drain_notice: Duration,
-    /// `REAUTH_MINUTES`: how long a sign-in proof (a password typed in this
-    /// session) allows sensitive changes: two-factor on or off, revoking
-    /// every other session.
+    /// `REAUTH_MINUTES`: how long a sign-in proof (a sign-in, a password
+    /// typed again or a passkey used in this session) allows sensitive
+    /// changes: the password, passkeys, two-factor, revoking every other
+    /// session, deleting the account with a passkey.
     pub reauth: Duration,
     /// How long the second step of a two-factor sign-in may take (fixed: 5
     /// minutes; tests shorten it).
     pub second_step: Duration,
+    /// `PUBLIC_URL`: the site's origin as browsers see it. Passkeys are
+    /// bound to its host name (the relying party id) and their answers
+    /// must come from exactly this origin.
+    pub public_url: url::Url,
+    /// How long a passkey ceremony (started, waiting for the browser's
+    /// answer) may take (fixed: 5 minutes, what browsers are told).
+    pub ceremony: Duration,
 }
 
 /// How long sessions live (`SESSION_DAYS`, `SESSION_IDLE_MINUTES`).
@@ -262,6 +293,8 @@ impl Settings {
                 Duration::from_secs(minutes * 60)
             },
             second_step: Duration::from_secs(5 * 60),
+            public_url: public_url(get("PUBLIC_URL").unwrap_or(DEFAULT_PUBLIC_URL))?,
+            ceremony: Duration::from_secs(5 * 60),
         })
     }
 
@@ -617,5 +650,22 @@ mod tests {
         assert_eq!(from_file.leptos.site_addr, defaults.leptos.site_addr);
         assert_eq!(from_file.session_lifetime, defaults.session_lifetime);
         assert_eq!(from_file.session_idle, defaults.session_idle);
+    }
+
+    #[test]
+    fn public_url_is_an_origin_with_a_host_name() {
+        let ok = super::public_url(super::DEFAULT_PUBLIC_URL).unwrap();
+        assert_eq!(ok.domain(), Some("localhost"));
+        assert!(super::public_url("https://sesame.example.com").is_ok());
+        for bad in [
+            "http://127.0.0.1:3000",
+            "http://[::1]:3000",
+            "localhost:3000",
+            "ftp://localhost",
+            "https://example.com/app",
+            "",
+        ] {
+            assert!(super::public_url(bad).is_err(), "{bad}");
+        }
     }
 }

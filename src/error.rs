@@ -91,8 +91,19 @@ pub enum AppError {
     #[error("Your sign-in expired or was not started in this browser. Please log in again.")]
     SignInExpired,
     /// A sensitive change without a recent sign-in proof in this session.
-    #[error("Confirm your password first: this change needs a sign-in from the last few minutes.")]
+    #[error("Confirm it is you first (your password or a passkey): this change needs a sign-in from the last few minutes.")]
     ReauthRequired,
+    /// A passkey answer with no ceremony waiting for it in this session:
+    /// never started, expired, or answered already (a replay).
+    #[error("No passkey request is waiting in this browser, or it expired. Please try again.")]
+    PasskeyNotStarted,
+    /// A passkey answer that is malformed, for another challenge, or whose
+    /// signature does not verify.
+    #[error("The passkey's answer was not accepted. Please try again.")]
+    PasskeyRejected,
+    /// A sign-in with a passkey sesame does not know (removed, or another site's).
+    #[error("This passkey is not registered here (it may have been removed). Log in with your password.")]
+    PasskeyUnknown,
     #[error("Something went wrong on our side. Please try again.")]
     Internal,
     /// The database or session store can't be reached; nothing was lost.
@@ -121,7 +132,9 @@ impl AppError {
             Self::InvalidCredentials
             | Self::Unauthorized
             | Self::SecondFactorRequired
-            | Self::SignInExpired => 401,
+            | Self::SignInExpired
+            | Self::PasskeyUnknown => 401,
+            Self::PasskeyNotStarted | Self::PasskeyRejected => 400,
             Self::ReauthRequired => 403,
             Self::Validation(_) => 422,
             Self::Forbidden => 403,
@@ -234,6 +247,9 @@ impl AppError {
             Self::SecondFactorRequired => "second_factor_required",
             Self::SignInExpired => "sign_in_expired",
             Self::ReauthRequired => "reauth_required",
+            Self::PasskeyNotStarted => "passkey_not_started",
+            Self::PasskeyRejected => "passkey_rejected",
+            Self::PasskeyUnknown => "passkey_unknown",
             Self::Internal => "internal",
             Self::Unavailable => "unavailable",
             Self::ServerFn(err) => match err {
@@ -267,6 +283,9 @@ impl AppError {
             "second_factor_required" => Self::SecondFactorRequired,
             "sign_in_expired" => Self::SignInExpired,
             "reauth_required" => Self::ReauthRequired,
+            "passkey_not_started" => Self::PasskeyNotStarted,
+            "passkey_rejected" => Self::PasskeyRejected,
+            "passkey_unknown" => Self::PasskeyUnknown,
             "internal" => Self::Internal,
             "unavailable" => Self::Unavailable,
             "unknown_endpoint" => Self::ServerFn(ServerFnErrorErr::Registration(detail())),
@@ -316,6 +335,8 @@ pub const FIELD_MESSAGES: &[&str] = &[
     crate::notes::NOTE_MESSAGE,
     crate::cookies::NAME_LENGTH_MESSAGE,
     crate::cookies::NAME_CONTROL_MESSAGE,
+    crate::passkeys::NAME_TOO_LONG,
+    crate::passkeys::NAME_CONTROL,
     "That username is taken.",
     "That email is already registered.",
     "That is not your current password.",
@@ -592,6 +613,9 @@ mod tests {
             AppError::SecondFactorRequired,
             AppError::SignInExpired,
             AppError::ReauthRequired,
+            AppError::PasskeyNotStarted,
+            AppError::PasskeyRejected,
+            AppError::PasskeyUnknown,
             AppError::Internal,
             AppError::Unavailable,
             AppError::ServerFn(ServerFnErrorErr::Args(String::new())),

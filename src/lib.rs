@@ -14,6 +14,7 @@ pub mod how_it_works;
 pub mod islands;
 pub mod notes;
 pub mod pages;
+pub mod passkeys;
 pub mod two_factor;
 pub mod users;
 

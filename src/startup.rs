@@ -78,6 +78,9 @@ impl Application {
             store: store.clone(),
             metrics,
             draining: Default::default(),
+            webauthn: Arc::new(crate::passkeys::ceremony::relying_party(
+                &settings.public_url,
+            )?),
             settings: Arc::new(settings),
         });
         let session_layer =
@@ -186,6 +189,10 @@ impl Application {
                     if let Err(err) = crate::activity::db::prune(&db).await {
                         tracing::warn!("could not prune the security activity: {err}");
                     }
+                    let ceremony = pruned.settings.ceremony;
+                    if let Err(err) = crate::passkeys::ceremony::prune(&db, ceremony).await {
+                        tracing::warn!("could not prune answered passkey ceremonies: {err}");
+                    }
                     pruned.client_limits.prune();
                 }
             };
@@ -290,7 +297,11 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route(
             crate::islands::router_path(),
-            axum::routing::get(islands_router_js),
+            axum::routing::get(|| script(crate::islands::ROUTER_JS)),
+        )
+        .route(
+            crate::islands::passkeys_path(),
+            axum::routing::get(|| script(crate::islands::PASSKEYS_JS)),
         )
         .route(
             "/profile/export",
@@ -309,15 +320,15 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// The islands router's script (src/islands/router.js); `caching` adds
-/// its year of caching and compresses it.
-async fn islands_router_js() -> impl axum::response::IntoResponse {
+/// One of the scripts in src/islands/ (the islands router, the passkey
+/// buttons'); `caching` adds its year of caching and compresses it.
+async fn script(body: &'static str) -> impl axum::response::IntoResponse {
     (
         [(
             axum::http::header::CONTENT_TYPE,
             "text/javascript; charset=utf-8",
         )],
-        crate::islands::ROUTER_JS,
+        body,
     )
 }
 

@@ -41,6 +41,8 @@ pub struct Shared {
     /// `None` unless `METRICS_ADDR` is set: nothing is recorded then.
     pub metrics: Option<Arc<Metrics>>,
     pub draining: Draining,
+    /// The passkeys' relying party (`PUBLIC_URL`).
+    pub webauthn: Arc<webauthn_rs::Webauthn>,
 }
 
 impl AppState {

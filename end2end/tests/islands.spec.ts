@@ -208,16 +208,17 @@ test('the browser build arrives compressed, and a second visit downloads none of
   await page.goto('/');
   await hydrated(page);
   const firstVisit = (await first.done()).filter(isPkg);
-  // The script, the WASM, the stylesheet and the islands router, each
-  // under a hashed name.
+  // The script, the WASM, the stylesheet, the islands router and the
+  // passkey buttons' script, each under a hashed name.
   const paths = firstVisit.map((t) => new URL(t.url).pathname);
-  expect(paths).toHaveLength(4);
+  expect(paths).toHaveLength(5);
   expect(paths).toEqual(
     expect.arrayContaining([
       expect.stringMatching(/^\/pkg\/sesame\.[\w-]{22}\.css$/),
       expect.stringMatching(/^\/pkg\/sesame\.[\w-]{22}\.js$/),
       expect.stringMatching(/^\/pkg\/sesame\.[\w-]{22}\.wasm$/),
       expect.stringMatching(/^\/pkg\/islands-router\.[0-9a-f]{16}\.js$/),
+      expect.stringMatching(/^\/pkg\/passkeys\.[0-9a-f]{16}\.js$/),
     ]),
   );
   for (const t of firstVisit) {

@@ -20,10 +20,17 @@ struct Export {
     exported_at: String,
     account: Account,
     sessions: Vec<Session>,
-    /// sesame has no passkeys yet: always empty.
-    passkeys: Vec<()>,
+    /// Names and dates; not the public keys (useless to anyone else).
+    passkeys: Vec<Passkey>,
     two_factor: TwoFactor,
     activity: Vec<Event>,
+}
+
+#[derive(Serialize)]
+struct Passkey {
+    name: String,
+    added: String,
+    last_used: Option<String>,
 }
 
 /// Whether two-factor is on; never its secret or the recovery codes.
@@ -121,7 +128,15 @@ async fn build(
             created_at: format_time(user.created_at),
         },
         sessions: sessions.into_iter().map(Session::from).collect(),
-        passkeys: Vec::new(),
+        passkeys: crate::passkeys::db::list(&state.db, user.id)
+            .await?
+            .into_iter()
+            .map(|p| Passkey {
+                name: p.name,
+                added: format_time(p.created_at),
+                last_used: p.last_used_at.map(format_time),
+            })
+            .collect(),
         two_factor,
         activity,
     })

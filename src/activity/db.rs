@@ -24,6 +24,8 @@ pub enum Kind {
     TwoFactorOn,
     TwoFactorOff,
     RecoveryCodeUsed,
+    PasskeyAdded,
+    PasskeyRemoved,
 }
 
 impl Kind {
@@ -40,6 +42,8 @@ impl Kind {
             Kind::TwoFactorOn => "two_factor_on",
             Kind::TwoFactorOff => "two_factor_off",
             Kind::RecoveryCodeUsed => "recovery_code_used",
+            Kind::PasskeyAdded => "passkey_added",
+            Kind::PasskeyRemoved => "passkey_removed",
         }
     }
 
@@ -67,6 +71,8 @@ impl Kind {
             "two_factor_on" => "Two-factor authentication turned on".to_owned(),
             "two_factor_off" => "Two-factor authentication turned off".to_owned(),
             "recovery_code_used" => with("Recovery code used"),
+            "passkey_added" => with("Passkey added"),
+            "passkey_removed" => with("Passkey removed"),
             other => other.to_owned(),
         }
     }
@@ -105,6 +111,26 @@ fn now() -> i64 {
 pub const INSERT: &str = "INSERT INTO account_events \
     (user_id, created_at, kind, detail, device, family, ip) VALUES ($1, $2, $3, $4, $5, $6, $7)";
 
+/// Runs [`INSERT`] for an event inside `tx`, a transaction begun in an
+/// `on_pool!` arm (either dialect): for a change that records its event in
+/// the same transaction as itself.
+macro_rules! record_in {
+    ($tx:expr, $user_id:expr, $at:expr, $kind:expr, $detail:expr, $origin:expr) => {{
+        let (device, family, ip) = $crate::activity::db::device_and_ip($origin);
+        sqlx::query($crate::activity::db::INSERT)
+            .bind($user_id)
+            .bind($at)
+            .bind($kind.as_str())
+            .bind($detail)
+            .bind(device)
+            .bind(family)
+            .bind(ip)
+            .execute(&mut *$tx)
+            .await?;
+    }};
+}
+pub(crate) use record_in;
+
 /// The device, device family and address columns for `origin`.
 pub fn device_and_ip(origin: &Origin) -> (String, String, String) {
     (
@@ -112,6 +138,26 @@ pub fn device_and_ip(origin: &Origin) -> (String, String, String) {
         family(&origin.user_agent),
         origin.ip.clone(),
     )
+}
+
+/// A sign-in attempt for a known user (`Throttle::reserve` on their
+/// name); when too many failed, the refusal is recorded in their activity.
+pub async fn reserve_attempt(
+    throttle: &crate::auth::throttle::Throttle,
+    db: &Db,
+    user_id: i64,
+    username: &str,
+    origin: &Origin,
+) -> Result<crate::auth::throttle::Attempt, AppError> {
+    let key = crate::auth::throttle::key(username);
+    let refused = match throttle.reserve(db, &key).await {
+        Ok(attempt) => return Ok(attempt),
+        Err(err) => err,
+    };
+    if matches!(refused, AppError::TooManyAttempts) {
+        record(db, user_id, Kind::Throttled, "", origin).await?;
+    }
+    Err(refused)
 }
 
 /// Records that `kind` happened to `user_id`, from `origin`.

@@ -11,6 +11,8 @@ use axum::{extract::Request, middleware::Next, response::Response};
 pub const PUBLIC: &[&str] = &[
     "/api/login",
     "/api/login_two_factor",
+    "/api/passkey_login_start",
+    "/api/passkey_login_finish",
     "/api/register",
     "/api/logout",
     "/api/logout_all",

@@ -1,7 +1,7 @@
 //! Server functions for signing in and out. Each is a public endpoint and
 //! checks the session itself.
 use crate::{
-    auth::{Account, SessionTimes},
+    auth::{Account, ProofState, SessionTimes},
     error::AppError,
 };
 use leptos::prelude::*;
@@ -48,7 +48,7 @@ async fn sign_in_with_password(
         .password_attempt(crate::client::current())?;
     // Counted by username in the database before any password work, in
     // the same step as the check: see `Throttle::reserve`.
-    use crate::activity::db::{record, record_for_username, Kind};
+    use crate::activity::db::{record_for_username, Kind};
     let attempt = match state
         .throttle
         .reserve(&state.db, &throttle::key(&username))
@@ -109,14 +109,7 @@ async fn sign_in_with_password(
         remember.is_some(),
         &state.db,
         &state.session_policy,
-    )
-    .await?;
-    record(
-        &state.db,
-        user.id,
-        Kind::SignedIn,
         "with a password",
-        &session::origin(),
     )
     .await?;
     tracing::info!(user.id = user.id, "signed in");
@@ -228,14 +221,13 @@ pub async fn register(
     crate::metrics::record(|m| m.registered());
 
     let mut auth = session::current().await?;
-    session::sign_in(&mut auth, &user, false, &state.db, &state.session_policy).await?;
-    use crate::activity::db::{record, Kind};
-    record(
+    session::sign_in(
+        &mut auth,
+        &user,
+        false,
         &state.db,
-        user.id,
-        Kind::SignedIn,
+        &state.session_policy,
         "new account",
-        &session::origin(),
     )
     .await?;
     leptos_axum::redirect("/profile");
@@ -257,14 +249,20 @@ pub async fn reauthenticate(password: String) -> Result<(), AppError> {
     session::mark_proved(&auth.session).await
 }
 
-/// Whether a sensitive change would need the password first.
+/// Whether a sensitive change would need a sign-in proof first, and
+/// whether a passkey could give it.
 #[server(prefix = "/api", endpoint = "proof_needed")]
-pub async fn proof_needed() -> Result<bool, AppError> {
+pub async fn proof_needed() -> Result<ProofState, AppError> {
     use crate::{auth::session, state::app_state};
     let state = app_state()?;
-    session::signed_in().await?;
+    let (user, _) = session::signed_in().await?;
     let auth = session::current().await?;
-    Ok(!session::has_recent_proof(&auth.session, state.settings.reauth).await?)
+    let needed = !session::has_recent_proof(&auth.session, state.settings.reauth).await?;
+    let passkey = needed
+        && !crate::passkeys::db::list(&state.db, user.id)
+            .await?
+            .is_empty();
+    Ok(ProofState { needed, passkey })
 }
 
 /// The signed-in user, or `null`.
@@ -293,8 +291,9 @@ pub async fn session_info() -> Result<SessionTimes, AppError> {
     })
 }
 
-/// Changes the password: needs the current one, ends every other session
-/// of the user, keeps this one signed in.
+/// Changes the password: needs a recent sign-in proof (`REAUTH_MINUTES`)
+/// and the current password, ends every other session of the user, keeps
+/// this one signed in.
 #[server(prefix = "/api", endpoint = "change_password")]
 pub async fn change_password(current: String, new: String) -> Result<(), AppError> {
     use crate::{
@@ -305,6 +304,10 @@ pub async fn change_password(current: String, new: String) -> Result<(), AppErro
     };
     let state = app_state()?;
     let (user, handle) = session::signed_in().await?;
+    {
+        let auth = session::current().await?;
+        session::require_recent_proof(&auth.session, state.settings.reauth).await?;
+    }
     let new = Password::parse(&new).map_err(|m| AppError::field("new", m))?;
     if !crate::auth::proof::check_password(&state, &user, &current).await? {
         return Err(AppError::field(

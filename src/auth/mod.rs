@@ -30,6 +30,15 @@ pub struct Account {
     pub email: String,
 }
 
+/// Whether a sensitive change must wait for "Confirm it is you".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProofState {
+    /// No sign-in proof from the last `REAUTH_MINUTES` in this session.
+    pub needed: bool,
+    /// The user has a passkey to give one with.
+    pub passkey: bool,
+}
+
 /// This session's times for the profile page, formatted on the server.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SessionTimes {

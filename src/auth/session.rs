@@ -81,14 +81,16 @@ pub async fn signed_in() -> Result<(User, Option<String>), AppError> {
     Ok((user, handle))
 }
 
-/// Signs `user` in on this session, and lists it among the user's devices.
-/// The note and other data stay.
+/// Signs `user` in on this session, lists it among the user's devices and
+/// records it in their activity as "Signed in: `how`". The note and other
+/// data stay.
 pub async fn sign_in(
     auth: &mut AuthSession,
     user: &User,
     remember: bool,
     db: &Db,
     policy: &SessionPolicy,
+    how: &str,
 ) -> Result<(), AppError> {
     // A sign-in over an earlier one in the same browser replaces its row.
     if let Some(old) = handle(&auth.session).await? {
@@ -105,7 +107,9 @@ pub async fn sign_in(
     auth.session.insert(REMEMBER, remember).await?;
     auth.session.insert(STARTED_AT, started_at).await?;
     auth.session.insert(HANDLE, handle).await?;
-    mark_proved(&auth.session).await
+    mark_proved(&auth.session).await?;
+    use crate::activity::db::{record, Kind};
+    record(db, user.id, Kind::SignedIn, how, &origin()).await
 }
 
 /// When this session last proved who is signed in (a password typed, a

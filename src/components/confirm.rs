@@ -1,13 +1,36 @@
 //! "Confirm your password": what a page shows before a sensitive change
 //! when this session has no recent sign-in proof (`REAUTH_MINUTES`).
-use super::field_error::{ErrorMessage, PasswordField};
-use crate::auth::api::Reauthenticate;
+use super::{
+    field_error::{ErrorMessage, PasswordField},
+    passkey::ConfirmWithPasskey,
+};
+use crate::auth::{
+    api::{proof_needed, Reauthenticate},
+    context::Auth,
+    ProofState,
+};
 use leptos::prelude::*;
 
+/// Whether a change on this page must wait for [`ConfirmPassword`]; `None`
+/// for a visitor. Made outside the page's Suspense (leptos #4866).
+pub fn proof_state(auth: Auth) -> Resource<Option<ProofState>> {
+    Resource::new(
+        || (),
+        move |_| async move {
+            if auth.is_signed_in().await {
+                proof_needed().await.ok()
+            } else {
+                None
+            }
+        },
+    )
+}
+
 /// The form; a post proves it and comes back to the page, which then shows
-/// the change's own form.
+/// the change's own form. With `passkey` (the user has one), a button to
+/// prove it with a passkey instead.
 #[component]
-pub fn ConfirmPassword() -> impl IntoView {
+pub fn ConfirmPassword(#[prop(optional)] passkey: bool) -> impl IntoView {
     let confirm = ServerAction::<Reauthenticate>::new();
     let result: Signal<_> = confirm.value().into();
     view! {
@@ -21,6 +44,7 @@ pub fn ConfirmPassword() -> impl IntoView {
                 <ErrorMessage result />
                 <button type="submit">"Confirm password"</button>
             </ActionForm>
+            {passkey.then(|| view! { <ConfirmWithPasskey /> })}
         </section>
     }
 }

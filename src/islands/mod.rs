@@ -51,25 +51,42 @@ use leptos::prelude::*;
 /// The islands router's script.
 pub const ROUTER_JS: &str = include_str!("router.js");
 
-/// Where the server serves [`ROUTER_JS`] (`startup::router`): under `/pkg`,
-/// with a hash of the script in the name (FNV-1a, enough to tell versions
-/// apart), so `caching` lets browsers keep it a year and a changed script
-/// gets a new name.
-pub fn router_path() -> &'static str {
-    static PATH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-        let hash = ROUTER_JS.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-        });
-        format!("/pkg/islands-router.{hash:016x}.js")
+/// The passkey buttons' script: plain JavaScript, not an island (it says
+/// why at its top).
+pub const PASSKEYS_JS: &str = include_str!("passkeys.js");
+
+/// `/pkg/<name>.<hash>.js`, the hash of `script` (FNV-1a, enough to tell
+/// versions apart): `caching` lets browsers keep it a year, and a changed
+/// script gets a new name.
+fn hashed_path(name: &str, script: &str) -> String {
+    let hash = script.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
     });
+    format!("/pkg/{name}.{hash:016x}.js")
+}
+
+/// Where the server serves [`ROUTER_JS`] (`startup::router`).
+pub fn router_path() -> &'static str {
+    static PATH: std::sync::LazyLock<String> =
+        std::sync::LazyLock::new(|| hashed_path("islands-router", ROUTER_JS));
     &PATH
 }
 
-/// The islands router: link clicks and form posts fetch the next page and
-/// patch it into this one.
+/// Where the server serves [`PASSKEYS_JS`] (`startup::router`).
+pub fn passkeys_path() -> &'static str {
+    static PATH: std::sync::LazyLock<String> =
+        std::sync::LazyLock::new(|| hashed_path("passkeys", PASSKEYS_JS));
+    &PATH
+}
+
+/// The islands router (link clicks and form posts fetch the next page and
+/// patch it into this one) and the passkey buttons' script.
 #[component]
 pub fn IslandsRouter() -> impl IntoView {
-    view! { <script type="module" src=router_path()></script> }
+    view! {
+        <script type="module" src=router_path()></script>
+        <script type="module" src=passkeys_path()></script>
+    }
 }
 pub use cross_tab::CrossTab;
 pub use password::PasswordInput;

@@ -1,8 +1,8 @@
 //! `/profile/sessions`: every signed-in session of the user, with a way to
 //! end each other one.
 use crate::{
-    auth::{api::proof_needed, context::Auth},
-    components::{ConfirmPassword, ErrorMessage, SignedIn},
+    auth::context::Auth,
+    components::{proof_state, ConfirmPassword, ErrorMessage, SignedIn},
     devices::{
         api::{sessions, RevokeOtherSessions, RevokeSession},
         DeviceSession,
@@ -28,14 +28,11 @@ pub fn SessionsPage() -> impl IntoView {
         },
     );
     // "Revoke all others" needs a recent sign-in proof (REAUTH_MINUTES).
-    let stale = Resource::new(
-        || (),
-        move |_| async move { auth.is_signed_in().await && proof_needed().await.unwrap_or(false) },
-    );
+    let stale = proof_state(auth);
     let revoke_all = move || {
         Suspend::new(async move {
-            if stale.await {
-                view! { <ConfirmPassword /> }.into_any()
+            if let Some(proof) = stale.await.filter(|p| p.needed) {
+                view! { <ConfirmPassword passkey=proof.passkey /> }.into_any()
             } else {
                 view! {
                     <ActionForm action=revoke_others>

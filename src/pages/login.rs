@@ -1,5 +1,9 @@
 //! `/login`: the login form (Flask-Login's `login_user`).
-use crate::{auth::context::Auth, components::ErrorMessage, islands::PasswordInput};
+use crate::{
+    auth::context::Auth,
+    components::{ErrorMessage, PasskeySignIn},
+    islands::PasswordInput,
+};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -15,7 +19,8 @@ pub fn LoginPage() -> impl IntoView {
         <ActionForm action=auth.login attr:class="stack" attr:novalidate=true>
             <input type="hidden" name="next" value=next />
             <label for="login-username">"Username"</label>
-            <input id="login-username" type="text" name="username" autocomplete="username" />
+            // "webauthn": the browser may offer passkeys in this field's autofill.
+            <input id="login-username" type="text" name="username" autocomplete="username webauthn" />
             <label for="login-password">"Password"</label>
             <PasswordInput id="login-password".to_owned() name="password".to_owned() autocomplete="current-password".to_owned() />
             <label class="check">
@@ -25,6 +30,7 @@ pub fn LoginPage() -> impl IntoView {
             <ErrorMessage result=auth.login.value().into() />
             <button type="submit">"Log in"</button>
         </ActionForm>
+        <PasskeySignIn next=next() />
         <p>"No account yet? " <a href="/register">"Create one"</a></p>
     }
 }

@@ -4,8 +4,9 @@ use crate::{
     activity::api::{notices, DismissNotice},
     auth::api::session_info,
     auth::context::Auth,
-    components::{ErrorMessage, PasswordField, SeeWhatChanged, SignedIn},
+    components::{DeleteWithPasskey, ErrorMessage, PasswordField, SeeWhatChanged, SignedIn},
     islands::SessionCountdown,
+    passkeys::api::passkeys,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -26,6 +27,17 @@ pub fn ProfilePage() -> impl IntoView {
             }
         },
     );
+    // With a passkey, the account can be deleted with it instead of the password.
+    let has_passkey = Resource::new(
+        || (),
+        move |_| async move {
+            auth.is_signed_in().await
+                && passkeys().await.is_ok_and(|list| !list.passkeys.is_empty())
+        },
+    );
+    let delete_with_passkey = move || {
+        Suspend::new(async move { has_passkey.await.then(|| view! { <DeleteWithPasskey /> }) })
+    };
     let notice_list = move || {
         Suspend::new(async move {
             let list = notices.await;
@@ -97,6 +109,8 @@ pub fn ProfilePage() -> impl IntoView {
                     <a href="/profile/activity">"Security activity"</a>
                     " · "
                     <a href="/profile/2fa">"Two-factor authentication"</a>
+                    " · "
+                    <a href="/profile/passkeys">"Passkeys"</a>
                 </p>
                 <div class="row">
                     <ActionForm action=auth.logout>
@@ -124,6 +138,7 @@ pub fn ProfilePage() -> impl IntoView {
                         <ErrorMessage result=deleted />
                         <button type="submit" class="danger">"Delete account"</button>
                     </ActionForm>
+                    <Suspense>{delete_with_passkey}</Suspense>
                 </section>
             }
         } />

@@ -17,10 +17,15 @@ pub async fn two_factor() -> Result<TwoFactorStatus, AppError> {
     let (user, _) = session::signed_in().await?;
     let auth = session::current().await?;
     let needs_proof = !session::has_recent_proof(&auth.session, state.settings.reauth).await?;
+    let passkey_proof = needs_proof
+        && !crate::passkeys::db::list(&state.db, user.id)
+            .await?
+            .is_empty();
     if db::enrolled(&state.db, user.id).await?.is_some() {
         return Ok(TwoFactorStatus {
             enabled: true,
             needs_proof,
+            passkey_proof,
             setup: None,
             recovery_codes: flow::take_new_codes(&auth.session).await?,
             recovery_codes_left: db::recovery_codes_left(&state.db, user.id).await?,
@@ -30,6 +35,7 @@ pub async fn two_factor() -> Result<TwoFactorStatus, AppError> {
     Ok(TwoFactorStatus {
         enabled: false,
         needs_proof,
+        passkey_proof,
         setup: Some(codes::setup(&secret, &user.username)?),
         recovery_codes: Vec::new(),
         recovery_codes_left: 0,
@@ -133,8 +139,8 @@ pub async fn disable_two_factor(code: String) -> Result<(), AppError> {
 #[server(prefix = "/api", endpoint = "login_two_factor")]
 pub async fn login_two_factor(code: String) -> Result<Account, AppError> {
     use crate::{
-        activity::db::{record, Kind},
-        auth::{redirect::safe_next, session, throttle},
+        activity::db::{record, reserve_attempt, Kind},
+        auth::{redirect::safe_next, session},
         state::app_state,
         two_factor::{db, flow},
         users,
@@ -154,19 +160,9 @@ pub async fn login_two_factor(code: String) -> Result<Account, AppError> {
     state
         .client_limits
         .password_attempt(crate::client::current())?;
-    let attempt = match state
-        .throttle
-        .reserve(&state.db, &throttle::key(&user.username))
-        .await
-    {
-        Ok(attempt) => attempt,
-        Err(err) => {
-            if matches!(err, AppError::TooManyAttempts) {
-                record(&state.db, user.id, Kind::Throttled, "", &session::origin()).await?;
-            }
-            return Err(err);
-        }
-    };
+    let origin = session::origin();
+    let attempt =
+        reserve_attempt(&state.throttle, &state.db, user.id, &user.username, &origin).await?;
     let Some(proof) = flow::verify(&state.db, &user, &enrolled, &code).await? else {
         state.throttle.failed(&state.db, attempt).await?;
         let origin = session::origin();
@@ -182,23 +178,23 @@ pub async fn login_two_factor(code: String) -> Result<Account, AppError> {
     };
     state.throttle.succeeded(&state.db, attempt).await?;
     flow::end_second_step(&auth.session).await?;
+    let how = match proof {
+        flow::Proof::Code => "with a password and an authentication code",
+        flow::Proof::RecoveryCode => "with a password and a recovery code",
+    };
     session::sign_in(
         &mut auth,
         &user,
         step.remember,
         &state.db,
         &state.session_policy,
+        how,
     )
     .await?;
-    let origin = session::origin();
-    let how = match proof {
-        flow::Proof::Code => "with a password and an authentication code",
-        flow::Proof::RecoveryCode => "with a password and a recovery code",
-    };
-    record(&state.db, user.id, Kind::SignedIn, how, &origin).await?;
     if proof == flow::Proof::RecoveryCode {
         let left = db::recovery_codes_left(&state.db, user.id).await?;
         let detail = format!("{left} left");
+        let origin = session::origin();
         record(&state.db, user.id, Kind::RecoveryCodeUsed, &detail, &origin).await?;
     }
     tracing::info!(user.id = user.id, "signed in with two factors");

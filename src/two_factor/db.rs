@@ -1,7 +1,7 @@
 //! [ssr] The tables `two_factor` and `recovery_codes`. Turning two-factor
 //! on or off writes its `account_events` row in the same transaction.
 use crate::{
-    activity::db::{device_and_ip, Kind, INSERT},
+    activity::db::{record_in, Kind},
     db::{on_pool, Db},
     devices::db::Origin,
     error::AppError,
@@ -41,7 +41,6 @@ pub async fn enable(
     const CLEAR_CODES: &str = "DELETE FROM recovery_codes WHERE user_id = $1";
     const INSERT_CODE: &str = "INSERT INTO recovery_codes (user_id, code_hash) VALUES ($1, $2)";
     let now = now();
-    let (device, family, ip) = device_and_ip(origin);
     Ok(on_pool!(db, pool => {
         let mut tx = pool.begin().await?;
         let inserted = sqlx::query(INSERT_2FA)
@@ -57,16 +56,7 @@ pub async fn enable(
             for hash in code_hashes {
                 sqlx::query(INSERT_CODE).bind(user_id).bind(hash).execute(&mut *tx).await?;
             }
-            sqlx::query(INSERT)
-                .bind(user_id)
-                .bind(now)
-                .bind(Kind::TwoFactorOn.as_str())
-                .bind("")
-                .bind(&device)
-                .bind(&family)
-                .bind(&ip)
-                .execute(&mut *tx)
-                .await?;
+            record_in!(tx, user_id, now, Kind::TwoFactorOn, "", origin);
         }
         tx.commit().await?;
         inserted == 1
@@ -77,21 +67,11 @@ pub async fn enable(
 pub async fn disable(db: &Db, user_id: i64, origin: &Origin) -> Result<(), AppError> {
     const DELETE_2FA: &str = "DELETE FROM two_factor WHERE user_id = $1";
     const CLEAR_CODES: &str = "DELETE FROM recovery_codes WHERE user_id = $1";
-    let (device, family, ip) = device_and_ip(origin);
     on_pool!(db, pool => {
         let mut tx = pool.begin().await?;
         sqlx::query(DELETE_2FA).bind(user_id).execute(&mut *tx).await?;
         sqlx::query(CLEAR_CODES).bind(user_id).execute(&mut *tx).await?;
-        sqlx::query(INSERT)
-            .bind(user_id)
-            .bind(now())
-            .bind(Kind::TwoFactorOff.as_str())
-            .bind("")
-            .bind(&device)
-            .bind(&family)
-            .bind(&ip)
-            .execute(&mut *tx)
-            .await?;
+        record_in!(tx, user_id, now(), Kind::TwoFactorOff, "", origin);
         tx.commit().await?;
     });
     Ok(())

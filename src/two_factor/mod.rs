@@ -18,6 +18,8 @@ pub struct TwoFactorStatus {
     pub enabled: bool,
     /// A change here needs the password first (`REAUTH_MINUTES`).
     pub needs_proof: bool,
+    /// The user could give that proof with a passkey.
+    pub passkey_proof: bool,
     /// While off: what to put into an authenticator app.
     pub setup: Option<Setup>,
     /// Right after turning on, once: the recovery codes.

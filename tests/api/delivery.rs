@@ -104,24 +104,29 @@ async fn pkg_files_are_precompressed_and_immutable_pages_are_not_cached() {
     assert_eq!(header(&picture, "content-encoding"), "identity");
     assert!(picture.text().await.unwrap().contains("How it works"));
 
-    // The islands router's script, built into the server: a hashed name,
-    // compressed on the fly, cached a year.
-    let router = html
-        .split("src=\"")
-        .filter_map(|rest| rest.split('"').next())
-        .find(|src| src.starts_with("/pkg/islands-router."))
-        .expect("the islands router's script in the page")
-        .to_owned();
-    let script = fetch(&app, &router, Some("gzip, deflate, br")).await;
-    assert_eq!(script.status(), 200);
-    assert_eq!(header(&script, "content-encoding"), "br");
-    assert!(header(&script, "content-type").starts_with("text/javascript"));
-    assert_eq!(
-        header(&script, "cache-control"),
-        "public, max-age=31536000, immutable"
-    );
-    let plain = fetch(&app, &router, None).await;
-    assert!(plain.text().await.unwrap().contains("islands router"));
+    // The islands router's and the passkey buttons' scripts, built into
+    // the server: a hashed name, compressed on the fly, cached a year.
+    for (name, says) in [
+        ("/pkg/islands-router.", "islands router"),
+        ("/pkg/passkeys.", "the browser's half of passkeys"),
+    ] {
+        let path = html
+            .split("src=\"")
+            .filter_map(|rest| rest.split('"').next())
+            .find(|src| src.starts_with(name))
+            .expect("the script in the page")
+            .to_owned();
+        let script = fetch(&app, &path, Some("gzip, deflate, br")).await;
+        assert_eq!(script.status(), 200);
+        assert_eq!(header(&script, "content-encoding"), "br");
+        assert!(header(&script, "content-type").starts_with("text/javascript"));
+        assert_eq!(
+            header(&script, "cache-control"),
+            "public, max-age=31536000, immutable"
+        );
+        let plain = fetch(&app, &path, None).await;
+        assert!(plain.text().await.unwrap().contains(says), "{path}");
+    }
 
     // A name without a hash may change under the same URL: revalidated.
     let unhashed = fetch(&app, "/pkg/unhashed.js", Some("br")).await;

@@ -16,5 +16,6 @@ mod malformed;
 mod operations;
 mod outage;
 mod pages;
+mod passkeys;
 mod sessions;
 mod two_factor;

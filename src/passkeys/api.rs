@@ -1,0 +1,413 @@
+//! Server functions for passkeys. Each ceremony is a start, which answers
+//! the options for `navigator.credentials.create()` or `.get()` as JSON
+//! (webauthn-rs' own encoding, which browsers read with
+//! `PublicKeyCredential.parseCreationOptionsFromJSON` /
+//! `parseRequestOptionsFromJSON`), and a finish, which takes the
+//! browser's `credential.toJSON()` in the form field `credential`.
+use crate::{
+    error::AppError,
+    passkeys::{PasskeyList, SignedInWithPasskey},
+};
+use leptos::prelude::*;
+
+/// What `/profile/passkeys` shows.
+#[server(prefix = "/api", endpoint = "passkeys")]
+pub async fn passkeys() -> Result<PasskeyList, AppError> {
+    use crate::{
+        auth::format_time, auth::session, passkeys::db, passkeys::PasskeyRow, state::app_state,
+    };
+    let state = app_state()?;
+    let (user, _) = session::signed_in().await?;
+    let auth = session::current().await?;
+    let needs_proof = !session::has_recent_proof(&auth.session, state.settings.reauth).await?;
+    let passkeys = db::list(&state.db, user.id)
+        .await?
+        .into_iter()
+        .map(|p| PasskeyRow {
+            id: p.id,
+            name: p.name,
+            added: format_time(p.created_at),
+            last_used: p.last_used_at.map(format_time),
+        })
+        .collect();
+    Ok(PasskeyList {
+        passkeys,
+        needs_proof,
+    })
+}
+
+/// Starts adding a passkey named `name` (blank: the device's name) to the
+/// signed-in account. Needs a recent sign-in proof.
+#[server(prefix = "/api", endpoint = "passkey_register_start")]
+pub async fn passkey_register_start(name: String) -> Result<String, AppError> {
+    use crate::{
+        auth::session,
+        passkeys::{ceremony, db},
+        state::app_state,
+    };
+    use webauthn_rs::prelude::Uuid;
+    let state = app_state()?;
+    let (user, _) = session::signed_in().await?;
+    let auth = session::current().await?;
+    session::require_recent_proof(&auth.session, state.settings.reauth).await?;
+    let name = passkey_name(&name)?;
+    let existing = db::list(&state.db, user.id).await?;
+    // One user handle for all of a user's passkeys, as the standard asks;
+    // a random one, so the authenticator never holds the database id.
+    let handle = match existing.first() {
+        Some(first) => Uuid::parse_str(&first.user_handle).map_err(|_| AppError::Internal)?,
+        None => Uuid::new_v4(),
+    };
+    let exclude = existing
+        .iter()
+        .map(|p| p.key().map(|k| k.cred_id().clone()))
+        .collect::<Result<Vec<_>, _>>()?;
+    let (options, registration) = state
+        .webauthn
+        .start_passkey_registration(handle, &user.username, &user.username, Some(exclude))
+        .map_err(|err| {
+            tracing::error!("could not start a passkey registration: {err}");
+            AppError::Internal
+        })?;
+    // Signing in without a username needs the key stored on the
+    // authenticator (a discoverable credential); webauthn-rs leaves that
+    // to the authenticator by default.
+    let mut options = serde_json::to_value(&options).map_err(|_| AppError::Internal)?;
+    options["publicKey"]["authenticatorSelection"]["residentKey"] = "required".into();
+    options["publicKey"]["authenticatorSelection"]["requireResidentKey"] = true.into();
+    ceremony::begin(
+        &auth.session,
+        ceremony::Kind::Register,
+        (registration, handle.to_string()),
+        Some(name),
+    )
+    .await?;
+    serde_json::to_string(&options).map_err(|_| AppError::Internal)
+}
+
+/// Finishes adding a passkey with the browser's answer; answers its name.
+#[server(prefix = "/api", endpoint = "passkey_register_finish")]
+pub async fn passkey_register_finish(credential: String) -> Result<String, AppError> {
+    use crate::{
+        auth::session,
+        passkeys::{ceremony, db},
+        state::app_state,
+    };
+    use webauthn_rs::prelude::{PasskeyRegistration, RegisterPublicKeyCredential};
+    let state = app_state()?;
+    let (user, _) = session::signed_in().await?;
+    let auth = session::current().await?;
+    session::require_recent_proof(&auth.session, state.settings.reauth).await?;
+    let ((registration, handle), name) = ceremony::finish::<(PasskeyRegistration, String)>(
+        &auth.session,
+        &state.db,
+        ceremony::Kind::Register,
+        state.settings.ceremony,
+    )
+    .await?;
+    let answer: RegisterPublicKeyCredential =
+        serde_json::from_str(&credential).map_err(|_| AppError::PasskeyRejected)?;
+    let passkey = state
+        .webauthn
+        .finish_passkey_registration(&answer, &registration)
+        .map_err(|err| {
+            tracing::info!(user.id = user.id, "a passkey registration failed: {err}");
+            AppError::PasskeyRejected
+        })?;
+    let name = name.unwrap_or_else(|| "Passkey".to_owned());
+    if !db::insert(
+        &state.db,
+        user.id,
+        &handle,
+        &name,
+        &passkey,
+        &session::origin(),
+    )
+    .await?
+    {
+        return Err(AppError::PasskeyRejected);
+    }
+    tracing::info!(user.id = user.id, "added a passkey");
+    Ok(name)
+}
+
+/// Starts a sign-in with a passkey, no username needed. `modal` set: the
+/// browser asks at once (the `Sign in with a passkey` button); unset: it
+/// offers the passkeys in the username field's autofill (conditional UI).
+#[server(prefix = "/api", endpoint = "passkey_login_start")]
+pub async fn passkey_login_start(modal: Option<String>) -> Result<String, AppError> {
+    use crate::{auth::session, passkeys::ceremony, state::app_state};
+    let state = app_state()?;
+    let (mut options, discoverable) =
+        state
+            .webauthn
+            .start_discoverable_authentication()
+            .map_err(|err| {
+                tracing::error!("could not start a passkey sign-in: {err}");
+                AppError::Internal
+            })?;
+    if modal.is_some() {
+        options.mediation = None;
+        let auth = session::current().await?;
+        ceremony::begin(&auth.session, ceremony::Kind::SignIn, discoverable, None).await?;
+    } else {
+        // Not in a session (see `ceremony`), so it takes from the
+        // allowance a new session would.
+        state.client_limits.new_session(crate::client::current())?;
+        let challenge = serde_json::to_value(&options.public_key.challenge)
+            .ok()
+            .and_then(|c| c.as_str().map(str::to_owned))
+            .ok_or(AppError::Internal)?;
+        ceremony::park(&state.db, &challenge, &discoverable).await?;
+    }
+    serde_json::to_string(&options).map_err(|_| AppError::Internal)
+}
+
+/// Finishes a sign-in with a passkey: the browser's answer, "remember me"
+/// and where to go next. Failed answers count toward the same throttle as
+/// wrong passwords. A session signed in this way is like any other.
+#[server(prefix = "/api", endpoint = "passkey_login_finish")]
+pub async fn passkey_login_finish(
+    credential: String,
+    remember: Option<String>,
+    next: Option<String>,
+) -> Result<SignedInWithPasskey, AppError> {
+    use crate::metrics::{record, Login};
+    let result = sign_in_with_passkey(credential, remember, next).await;
+    record(|m| {
+        m.login(match &result {
+            Ok(_) => Login::Success,
+            Err(AppError::PasskeyRejected | AppError::PasskeyUnknown) => Login::Failure,
+            Err(AppError::TooManyAttempts | AppError::RateLimited(_)) => Login::Throttled,
+            Err(_) => return,
+        })
+    });
+    result
+}
+
+#[cfg(feature = "ssr")]
+async fn sign_in_with_passkey(
+    credential: String,
+    remember: Option<String>,
+    next: Option<String>,
+) -> Result<SignedInWithPasskey, AppError> {
+    use crate::{
+        activity::db::{record, reserve_attempt, Kind},
+        auth::{redirect::safe_next, session},
+        passkeys::{ceremony, db},
+        state::app_state,
+        users,
+    };
+    use webauthn_rs::prelude::{DiscoverableAuthentication, DiscoverableKey, PublicKeyCredential};
+    let state = app_state()?;
+    let mut auth = session::current().await?;
+    state
+        .client_limits
+        .password_attempt(crate::client::current())?;
+    // The button's ceremony waits in this session; the autofill's is
+    // found by the challenge the answer signed.
+    let answer: Result<PublicKeyCredential, _> = serde_json::from_str(&credential);
+    let discoverable: DiscoverableAuthentication =
+        if ceremony::waiting(&auth.session, ceremony::Kind::SignIn).await? {
+            ceremony::finish(
+                &auth.session,
+                &state.db,
+                ceremony::Kind::SignIn,
+                state.settings.ceremony,
+            )
+            .await?
+            .0
+        } else {
+            let challenge = answer
+                .as_ref()
+                .ok()
+                .and_then(signed_challenge)
+                .ok_or(AppError::PasskeyNotStarted)?;
+            ceremony::unpark(&state.db, &challenge, state.settings.ceremony).await?
+        };
+    let answer = answer.map_err(|_| AppError::PasskeyRejected)?;
+    let (handle, credential_id) = state
+        .webauthn
+        .identify_discoverable_authentication(&answer)
+        .map_err(|_| AppError::PasskeyRejected)?;
+    let stored = db::find(&state.db, credential_id)
+        .await?
+        .ok_or(AppError::PasskeyUnknown)?;
+    if stored.user_handle != handle.to_string() {
+        return Err(AppError::PasskeyRejected);
+    }
+    let user = users::db::find_by_id(&state.db, stored.user_id)
+        .await?
+        .ok_or(AppError::PasskeyUnknown)?;
+    let origin = session::origin();
+    let attempt =
+        reserve_attempt(&state.throttle, &state.db, user.id, &user.username, &origin).await?;
+    let mut passkey = stored.key()?;
+    let verified = state.webauthn.finish_discoverable_authentication(
+        &answer,
+        discoverable,
+        &[DiscoverableKey::from(&passkey)],
+    );
+    let result = match verified {
+        Ok(result) => result,
+        Err(err) => {
+            tracing::info!(user.id = user.id, "a passkey sign-in failed: {err}");
+            state.throttle.failed(&state.db, attempt).await?;
+            let origin = session::origin();
+            record(
+                &state.db,
+                user.id,
+                Kind::SignInFailed,
+                "passkey not accepted",
+                &origin,
+            )
+            .await?;
+            return Err(AppError::PasskeyRejected);
+        }
+    };
+    state.throttle.succeeded(&state.db, attempt).await?;
+    passkey.update_credential(&result);
+    db::used(&state.db, &stored, &passkey).await?;
+    // A passkey is already two factors (the device, and the PIN or
+    // biometric its user verification asked for): no authentication code
+    // follows, even with two-factor on.
+    let how = format!("with a passkey ({})", stored.name);
+    session::sign_in(
+        &mut auth,
+        &user,
+        remember.is_some(),
+        &state.db,
+        &state.session_policy,
+        &how,
+    )
+    .await?;
+    tracing::info!(user.id = user.id, "signed in with a passkey");
+    Ok(SignedInWithPasskey {
+        to: safe_next(next.as_deref()),
+    })
+}
+
+/// Starts proving again who is signed in, with one of their passkeys.
+#[server(prefix = "/api", endpoint = "passkey_reauth_start")]
+pub async fn passkey_reauth_start() -> Result<String, AppError> {
+    use crate::{
+        auth::session,
+        passkeys::{ceremony, db},
+        state::app_state,
+    };
+    let state = app_state()?;
+    let (user, _) = session::signed_in().await?;
+    let auth = session::current().await?;
+    let keys = db::list(&state.db, user.id)
+        .await?
+        .iter()
+        .map(db::Stored::key)
+        .collect::<Result<Vec<_>, _>>()?;
+    if keys.is_empty() {
+        return Err(AppError::PasskeyUnknown);
+    }
+    let (options, authentication) =
+        state
+            .webauthn
+            .start_passkey_authentication(&keys)
+            .map_err(|err| {
+                tracing::error!("could not start a passkey proof: {err}");
+                AppError::Internal
+            })?;
+    ceremony::begin(&auth.session, ceremony::Kind::Reauth, authentication, None).await?;
+    serde_json::to_string(&options).map_err(|_| AppError::Internal)
+}
+
+/// Finishes proving who is signed in with a passkey: a sign-in proof, like
+/// `Confirm password`, counted and throttled like one.
+#[server(prefix = "/api", endpoint = "passkey_reauth_finish")]
+pub async fn passkey_reauth_finish(credential: String) -> Result<(), AppError> {
+    use crate::{
+        auth::{session, throttle},
+        passkeys::{ceremony, db},
+        state::app_state,
+    };
+    use webauthn_rs::prelude::{PasskeyAuthentication, PublicKeyCredential};
+    let state = app_state()?;
+    let (user, _) = session::signed_in().await?;
+    let auth = session::current().await?;
+    let (authentication, _) = ceremony::finish::<PasskeyAuthentication>(
+        &auth.session,
+        &state.db,
+        ceremony::Kind::Reauth,
+        state.settings.ceremony,
+    )
+    .await?;
+    let answer: PublicKeyCredential =
+        serde_json::from_str(&credential).map_err(|_| AppError::PasskeyRejected)?;
+    let stored = db::find(&state.db, answer.get_credential_id())
+        .await?
+        .filter(|p| p.user_id == user.id)
+        .ok_or(AppError::PasskeyRejected)?;
+    let attempt = state
+        .throttle
+        .reserve(&state.db, &throttle::key(&user.username))
+        .await?;
+    let result = match state
+        .webauthn
+        .finish_passkey_authentication(&answer, &authentication)
+    {
+        Ok(result) => result,
+        Err(err) => {
+            tracing::info!(user.id = user.id, "a passkey proof failed: {err}");
+            state.throttle.failed(&state.db, attempt).await?;
+            return Err(AppError::PasskeyRejected);
+        }
+    };
+    state.throttle.succeeded(&state.db, attempt).await?;
+    let mut passkey = stored.key()?;
+    passkey.update_credential(&result);
+    db::used(&state.db, &stored, &passkey).await?;
+    session::mark_proved(&auth.session).await
+}
+
+/// Removes one of the signed-in user's passkeys. Needs a recent sign-in
+/// proof. A form post goes back to `/profile/passkeys`.
+#[server(prefix = "/api", endpoint = "remove_passkey")]
+pub async fn remove_passkey(id: String) -> Result<(), AppError> {
+    use crate::{auth::session, passkeys::db, state::app_state};
+    let state = app_state()?;
+    let (user, _) = session::signed_in().await?;
+    let auth = session::current().await?;
+    session::require_recent_proof(&auth.session, state.settings.reauth).await?;
+    let id: i64 = id.trim().parse().map_err(|_| AppError::NotFound)?;
+    // Every account has a password (registration asks for one), so no
+    // removal can leave an account without a way to sign in.
+    if !db::remove(&state.db, user.id, id, &session::origin()).await? {
+        return Err(AppError::NotFound);
+    }
+    tracing::info!(user.id = user.id, "removed a passkey");
+    leptos_axum::redirect("/profile/passkeys");
+    Ok(())
+}
+
+/// The challenge a sign-in answer signed, as its `clientDataJSON` says.
+#[cfg(feature = "ssr")]
+fn signed_challenge(answer: &webauthn_rs::prelude::PublicKeyCredential) -> Option<String> {
+    let client_data: serde_json::Value =
+        serde_json::from_slice(answer.response.client_data_json.as_ref()).ok()?;
+    client_data["challenge"].as_str().map(str::to_owned)
+}
+
+/// A passkey's name as given, trimmed; blank: the device's own name.
+#[cfg(feature = "ssr")]
+fn passkey_name(name: &str) -> Result<String, AppError> {
+    let name = name.trim();
+    use crate::passkeys::{NAME_CONTROL, NAME_MAX, NAME_TOO_LONG};
+    if name.chars().count() > NAME_MAX {
+        return Err(AppError::field("name", NAME_TOO_LONG));
+    }
+    if name.chars().any(char::is_control) {
+        return Err(AppError::field("name", NAME_CONTROL));
+    }
+    if name.is_empty() {
+        let origin = crate::auth::session::origin();
+        return Ok(crate::activity::db::device_and_ip(&origin).0);
+    }
+    Ok(name.to_owned())
+}

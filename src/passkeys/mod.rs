@@ -1,0 +1,44 @@
+//! Passkeys (WebAuthn): signing in with a key the browser or phone keeps,
+//! instead of a password, and proving it is you again before a sensitive
+//! change. webauthn-rs does the cryptography and the checks the standard
+//! asks for; sesame keeps the ceremony in the session and the keys in SQL.
+//!
+//! Shared types and the server functions; [ssr] the ceremonies and the
+//! table. The browser's half is the `PasskeySignIn`, `AddPasskey` and
+//! `ConfirmWithPasskey` islands (src/islands/passkeys.rs).
+pub mod api;
+#[cfg(feature = "ssr")]
+pub mod ceremony;
+#[cfg(feature = "ssr")]
+pub mod db;
+
+use serde::{Deserialize, Serialize};
+
+/// Longest name a passkey may be given.
+pub const NAME_MAX: usize = 64;
+pub const NAME_TOO_LONG: &str = "A passkey name is at most 64 characters.";
+pub const NAME_CONTROL: &str = "A passkey name cannot contain control characters.";
+
+/// What `/profile/passkeys` shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PasskeyList {
+    pub passkeys: Vec<PasskeyRow>,
+    /// A change here needs a sign-in proof first (`REAUTH_MINUTES`).
+    pub needs_proof: bool,
+}
+
+/// One passkey, as its owner sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PasskeyRow {
+    pub id: i64,
+    pub name: String,
+    pub added: String,
+    /// `None` until it is first used.
+    pub last_used: Option<String>,
+}
+
+/// Where the browser goes after signing in with a passkey.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignedInWithPasskey {
+    pub to: String,
+}
