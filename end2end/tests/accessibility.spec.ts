@@ -5,7 +5,7 @@ import { test, expect, hydrated } from './fixtures';
 import { registerByApi } from './fixtures/auth-pages';
 
 const anyone = ['/', '/login', '/login/2fa', '/register', '/cookies', '/session', '/how-it-works', '/set_cookie/axe', '/delete_cookie', '/no-such-page'];
-const signedIn = ['/', '/profile', '/profile/sessions', '/profile/password', '/profile/activity', '/profile/2fa', '/users', '/session', '/cookies'];
+const signedIn = ['/', '/profile', '/profile/sessions', '/profile/password', '/profile/activity', '/profile/2fa', '/profile/passkeys', '/users', '/session', '/cookies'];
 
 async function audit(page: import('@playwright/test').Page, path: string) {
   await page.goto(path);
