@@ -75,10 +75,12 @@ pub async fn passkey_register_start(name: String) -> Result<String, AppError> {
     let mut options = serde_json::to_value(&options).map_err(|_| AppError::Internal)?;
     options["publicKey"]["authenticatorSelection"]["residentKey"] = "required".into();
     options["publicKey"]["authenticatorSelection"]["requireResidentKey"] = true.into();
+    // Whose ceremony it is goes with it: signing in as someone else in
+    // this browser keeps the session's data.
     ceremony::begin(
         &auth.session,
         ceremony::Kind::Register,
-        (registration, handle.to_string()),
+        (registration, handle.to_string(), user.id),
         Some(name),
     )
     .await?;
@@ -98,13 +100,17 @@ pub async fn passkey_register_finish(credential: String) -> Result<String, AppEr
     let (user, _) = session::signed_in().await?;
     let auth = session::current().await?;
     session::require_recent_proof(&auth.session, state.settings.reauth).await?;
-    let ((registration, handle), name) = ceremony::finish::<(PasskeyRegistration, String)>(
-        &auth.session,
-        &state.db,
-        ceremony::Kind::Register,
-        state.settings.ceremony,
-    )
-    .await?;
+    let ((registration, handle, for_user), name) =
+        ceremony::finish::<(PasskeyRegistration, String, i64)>(
+            &auth.session,
+            &state.db,
+            ceremony::Kind::Register,
+            state.settings.ceremony,
+        )
+        .await?;
+    if for_user != user.id {
+        return Err(AppError::PasskeyNotStarted);
+    }
     let answer: RegisterPublicKeyCredential =
         serde_json::from_str(&credential).map_err(|_| AppError::PasskeyRejected)?;
     let passkey = state
@@ -204,11 +210,16 @@ async fn sign_in_with_passkey(
     state
         .client_limits
         .password_attempt(crate::client::current())?;
-    // The button's ceremony waits in this session; the autofill's is
-    // found by the challenge the answer signed.
+    // The autofill's ceremony is found by the challenge the answer signed;
+    // any other waits in this session (the button's).
     let answer: Result<PublicKeyCredential, _> = serde_json::from_str(&credential);
-    let discoverable: DiscoverableAuthentication =
-        if ceremony::waiting(&auth.session, ceremony::Kind::SignIn).await? {
+    let parked = match answer.as_ref().ok().and_then(signed_challenge) {
+        Some(challenge) => ceremony::unpark(&state.db, &challenge, state.settings.ceremony).await?,
+        None => None,
+    };
+    let discoverable: DiscoverableAuthentication = match parked {
+        Some(state) => state,
+        None => {
             ceremony::finish(
                 &auth.session,
                 &state.db,
@@ -217,14 +228,8 @@ async fn sign_in_with_passkey(
             )
             .await?
             .0
-        } else {
-            let challenge = answer
-                .as_ref()
-                .ok()
-                .and_then(signed_challenge)
-                .ok_or(AppError::PasskeyNotStarted)?;
-            ceremony::unpark(&state.db, &challenge, state.settings.ceremony).await?
-        };
+        }
+    };
     let answer = answer.map_err(|_| AppError::PasskeyRejected)?;
     let (handle, credential_id) = state
         .webauthn

@@ -147,29 +147,25 @@ pub async fn park<T: Serialize>(db: &Db, challenge: &str, state: &T) -> Result<(
 }
 
 /// The autofill sign-in waiting for `challenge`, deleted in the same
-/// statement, so only one answer ever gets it; `PasskeyNotStarted` when
-/// none is, or it is older than `ttl`.
+/// statement, so only one answer ever gets it; `None` when none is, or it
+/// is older than `ttl`.
 pub async fn unpark<T: DeserializeOwned>(
     db: &Db,
     challenge: &str,
     ttl: Duration,
-) -> Result<T, AppError> {
+) -> Result<Option<T>, AppError> {
     const SQL: &str =
         "DELETE FROM passkey_autofill WHERE challenge = $1 AND created_at >= $2 RETURNING state";
     let since = now() - ttl.as_secs() as i64;
     let state: Option<String> = on_pool!(db, pool => {
         sqlx::query_scalar(SQL).bind(challenge).bind(since).fetch_optional(pool).await?
     });
-    let state = state.ok_or(AppError::PasskeyNotStarted)?;
-    serde_json::from_str(&state).map_err(|_| AppError::PasskeyNotStarted)
-}
-
-/// Whether this session has a ceremony of `kind` waiting.
-pub async fn waiting(session: &Session, kind: Kind) -> Result<bool, AppError> {
-    Ok(session
-        .get::<serde_json::Value>(kind.key())
-        .await?
-        .is_some())
+    match state {
+        Some(state) => serde_json::from_str(&state)
+            .map(Some)
+            .map_err(|_| AppError::PasskeyNotStarted),
+        None => Ok(None),
+    }
 }
 
 /// Deletes claims and autofill sign-ins older than `ttl`: their ceremonies

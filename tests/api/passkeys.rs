@@ -198,6 +198,29 @@ async fn the_autofill_sign_in_opens_no_session_until_it_succeeds() {
             (400, "passkey_not_started".to_owned())
         );
     }
+    // A button's sign-in given up on (still waiting in the session) does
+    // not stand in the autofill's way.
+    let other = app.new_browser();
+    start_sign_in(&other).await;
+    let options = options_of(other.post_form("/api/passkey_login_start", &[]).await).await;
+    let answer = authenticator.assert(&options);
+    assert_eq!(finish_sign_in(&other, &answer).await.status(), 200);
+}
+
+#[tokio::test]
+async fn a_passkey_started_for_one_account_is_not_added_to_another() {
+    let app = spawn_app().await;
+    let alice = TestUser::generate();
+    let bob = TestUser::generate();
+    app.new_browser().register(&bob).await;
+    app.register(&alice).await;
+    // Alice starts adding a passkey; Bob signs in over her in this browser
+    // (the session's data stays) and answers her ceremony.
+    let options = start_adding(&app, "Alice's").await;
+    assert_eq!(app.login(&bob, false).await.status(), 200);
+    let res = finish_adding(&app, &Authenticator::new().register(&options)).await;
+    assert_eq!(error_of(res).await, (400, "passkey_not_started".to_owned()));
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM passkeys").await, 0);
 }
 
 #[tokio::test]
