@@ -17,8 +17,13 @@ async fn main() -> anyhow::Result<()> {
     if cli::run(&args, &settings).await? {
         return Ok(());
     }
+    // Passkeys work only at PUBLIC_URL (a host name, not the address).
+    let public_url = settings.public_url.to_string();
     let app = Application::build(settings).await?;
-    tracing::info!("listening on http://{}", app.local_addr());
+    tracing::info!(
+        "listening on http://{}; open {public_url}",
+        app.local_addr()
+    );
     app.run_until_stopped().await?;
     Ok(())
 }

@@ -18,14 +18,9 @@ use leptos_router::hooks::use_query_map;
 pub fn PasskeysPage() -> impl IntoView {
     let auth = expect_context::<Auth>();
     let remove = ServerAction::<RemovePasskey>::new();
-    // `Add a passkey` comes back here with `?added=<its name>`.
+    // `Add a passkey` comes back here with `?added=<its name>`; said only
+    // of a passkey the list has, so a link cannot make the page say more.
     let query = use_query_map();
-    let added = move || {
-        query
-            .read()
-            .get("added")
-            .map(|name| format!("Passkey added: {name}."))
-    };
     // Outside the Suspense (leptos #4866).
     let list = Resource::new(
         || (),
@@ -46,6 +41,11 @@ pub fn PasskeysPage() -> impl IntoView {
                     return view! { <p class="error" role="alert">{err.to_string()}</p> }.into_any()
                 }
             };
+            let added = query
+                .read_untracked()
+                .get("added")
+                .filter(|name| list.passkeys.iter().any(|p| &p.name == name))
+                .map(|name| format!("Passkey added: {name}."));
             let rows = list.passkeys.clone();
             let table = if rows.is_empty() {
                 view! { <p data-testid="no-passkeys">"You have no passkeys yet."</p> }.into_any()
@@ -76,6 +76,7 @@ pub fn PasskeysPage() -> impl IntoView {
                 view! { <AddPasskey /> }.into_any()
             };
             view! {
+                <p role="status">{added}</p>
                 {table}
                 <ErrorMessage result=remove.value().into() />
                 {change}
@@ -92,7 +93,6 @@ pub fn PasskeysPage() -> impl IntoView {
                     "A passkey signs you in with your fingerprint, face or device PIN instead of a password. \
                      It stays on your device (or in its password manager); sesame keeps only its public key."
                 </p>
-                <p role="status">{added}</p>
                 <Suspense>{body}</Suspense>
             }
         } />
