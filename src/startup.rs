@@ -313,11 +313,44 @@ pub fn router(state: AppState) -> Router {
             let state = state.clone();
             move || shell(state.leptos_options.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler_with_context::<
-            AppState,
-            _,
-        >(context, shell))
+        .fallback(files_and_errors(
+            leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell),
+        ))
         .with_state(state)
+}
+
+/// leptos_axum's handler for files (`/pkg/...`) and unknown paths, polled
+/// under an owner of its own.
+///
+/// For a file it makes an `Owner::new()` and extends the file's response
+/// with the `ResponseOptions` it finds there. `Owner::new()` is a child of
+/// whatever owner the thread last left current, and that can be another
+/// request's page still rendering on the same worker thread: a Playwright
+/// run once got the WASM answered `302 Location: /login?next=%2Fusers`, the
+/// redirect of a `/users` page requested at the same moment by another
+/// browser. Under a fresh root owner the file finds no options but its own.
+fn files_and_errors<H, F>(
+    handler: H,
+) -> impl Fn(
+    axum::http::Uri,
+    axum::extract::State<AppState>,
+    axum::extract::Request,
+) -> leptos::reactive::computed::ScopedFuture<F>
+       + Clone
+       + Send
+       + 'static
+where
+    H: Fn(axum::http::Uri, axum::extract::State<AppState>, axum::extract::Request) -> F
+        + Clone
+        + Send
+        + 'static,
+    F: std::future::Future<Output = axum::response::Response>,
+{
+    move |uri, state, req| leptos::reactive::computed::ScopedFuture {
+        owner: leptos::reactive::owner::Owner::new_root(None),
+        observer: None,
+        fut: handler(uri, state, req),
+    }
 }
 
 /// One of the scripts in src/islands/ (the islands router, the passkey

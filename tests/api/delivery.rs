@@ -143,3 +143,52 @@ async fn pkg_files_are_precompressed_and_immutable_pages_are_not_cached() {
         "public, max-age=31536000, immutable"
     );
 }
+
+/// A file requested while pages redirect on the same server keeps its own
+/// answer: leptos_axum's file handler once picked up a concurrent page's
+/// `302` and `Location` (see `startup::files_and_errors`).
+#[tokio::test]
+async fn a_file_sent_beside_redirecting_pages_is_the_file() {
+    let site = tempfile::tempdir().unwrap();
+    hashed_site(site.path());
+    let root = site.path().to_str().unwrap().to_owned();
+    let app = spawn_app_with(|s| {
+        s.leptos.site_root = root.clone().into();
+        s.leptos.hash_files = true;
+        s.leptos.hash_file = format!("{root}/hash.txt").into();
+    })
+    .await;
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    for _ in 0..5 {
+        let requests: Vec<_> = (0..200)
+            .map(|i| {
+                let client = client.clone();
+                let path = if i % 2 == 0 {
+                    "/users"
+                } else {
+                    "/pkg/sesame.BBBBBBBBBBBBBBBBBBBBBB.wasm"
+                };
+                let url = format!("{}{path}", app.address);
+                tokio::spawn(async move {
+                    let res = client.get(&url).send().await.expect("GET");
+                    (
+                        path,
+                        res.status().as_u16(),
+                        res.headers().get("location").cloned(),
+                    )
+                })
+            })
+            .collect();
+        for request in requests {
+            let (path, status, location) = request.await.unwrap();
+            if path == "/users" {
+                assert_eq!(status, 302);
+            } else {
+                assert_eq!((status, location), (200, None), "{path}");
+            }
+        }
+    }
+}
