@@ -160,6 +160,20 @@ pub async fn reserve_attempt(
     Err(refused)
 }
 
+/// A failed sign-in attempt for a known user, counted by the throttle and
+/// recorded in their activity as "Failed sign-in attempt (`why`)".
+pub async fn failed_attempt(
+    throttle: &crate::auth::throttle::Throttle,
+    db: &Db,
+    attempt: crate::auth::throttle::Attempt,
+    user_id: i64,
+    why: &str,
+    origin: &Origin,
+) -> Result<(), AppError> {
+    throttle.failed(db, attempt).await?;
+    record(db, user_id, Kind::SignInFailed, why, origin).await
+}
+
 /// Records that `kind` happened to `user_id`, from `origin`.
 pub async fn record(
     db: &Db,

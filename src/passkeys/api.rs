@@ -198,7 +198,7 @@ async fn sign_in_with_passkey(
     next: Option<String>,
 ) -> Result<SignedInWithPasskey, AppError> {
     use crate::{
-        activity::db::{record, reserve_attempt, Kind},
+        activity::db::{failed_attempt, reserve_attempt},
         auth::{redirect::safe_next, session},
         passkeys::{ceremony, db},
         state::app_state,
@@ -257,16 +257,8 @@ async fn sign_in_with_passkey(
         Ok(result) => result,
         Err(err) => {
             tracing::info!(user.id = user.id, "a passkey sign-in failed: {err}");
-            state.throttle.failed(&state.db, attempt).await?;
-            let origin = session::origin();
-            record(
-                &state.db,
-                user.id,
-                Kind::SignInFailed,
-                "passkey not accepted",
-                &origin,
-            )
-            .await?;
+            let why = "passkey not accepted";
+            failed_attempt(&state.throttle, &state.db, attempt, user.id, why, &origin).await?;
             return Err(AppError::PasskeyRejected);
         }
     };

@@ -139,7 +139,7 @@ pub async fn disable_two_factor(code: String) -> Result<(), AppError> {
 #[server(prefix = "/api", endpoint = "login_two_factor")]
 pub async fn login_two_factor(code: String) -> Result<Account, AppError> {
     use crate::{
-        activity::db::{record, reserve_attempt, Kind},
+        activity::db::{failed_attempt, record, reserve_attempt, Kind},
         auth::{redirect::safe_next, session},
         state::app_state,
         two_factor::{db, flow},
@@ -164,16 +164,8 @@ pub async fn login_two_factor(code: String) -> Result<Account, AppError> {
     let attempt =
         reserve_attempt(&state.throttle, &state.db, user.id, &user.username, &origin).await?;
     let Some(proof) = flow::verify(&state.db, &user, &enrolled, &code).await? else {
-        state.throttle.failed(&state.db, attempt).await?;
-        let origin = session::origin();
-        record(
-            &state.db,
-            user.id,
-            Kind::SignInFailed,
-            "wrong authentication code",
-            &origin,
-        )
-        .await?;
+        let why = "wrong authentication code";
+        failed_attempt(&state.throttle, &state.db, attempt, user.id, why, &origin).await?;
         return Err(AppError::field("code", "Invalid authentication code."));
     };
     state.throttle.succeeded(&state.db, attempt).await?;
@@ -194,7 +186,6 @@ pub async fn login_two_factor(code: String) -> Result<Account, AppError> {
     if proof == flow::Proof::RecoveryCode {
         let left = db::recovery_codes_left(&state.db, user.id).await?;
         let detail = format!("{left} left");
-        let origin = session::origin();
         record(&state.db, user.id, Kind::RecoveryCodeUsed, &detail, &origin).await?;
     }
     tracing::info!(user.id = user.id, "signed in with two factors");

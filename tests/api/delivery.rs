@@ -25,6 +25,20 @@ fn hashed_site(root: &Path) {
     .unwrap();
 }
 
+/// The app serving a [`hashed_site`] (deleted when the guard is dropped).
+async fn spawn_on_hashed_site() -> (TestApp, tempfile::TempDir) {
+    let site = tempfile::tempdir().unwrap();
+    hashed_site(site.path());
+    let root = site.path().to_str().unwrap().to_owned();
+    let app = spawn_app_with(|s| {
+        s.leptos.site_root = root.clone().into();
+        s.leptos.hash_files = true;
+        s.leptos.hash_file = format!("{root}/hash.txt").into();
+    })
+    .await;
+    (app, site)
+}
+
 async fn fetch(app: &TestApp, path: &str, accept_encoding: Option<&str>) -> reqwest::Response {
     let client = reqwest::Client::new();
     let mut req = client.get(format!("{}{path}", app.address));
@@ -44,15 +58,7 @@ fn header(res: &reqwest::Response, name: &str) -> String {
 
 #[tokio::test]
 async fn pkg_files_are_precompressed_and_immutable_pages_are_not_cached() {
-    let site = tempfile::tempdir().unwrap();
-    hashed_site(site.path());
-    let root = site.path().to_str().unwrap().to_owned();
-    let app = spawn_app_with(|s| {
-        s.leptos.site_root = root.clone().into();
-        s.leptos.hash_files = true;
-        s.leptos.hash_file = format!("{root}/hash.txt").into();
-    })
-    .await;
+    let (app, _site) = spawn_on_hashed_site().await;
 
     // The page names the hashed files, and is asked for again every time.
     let page = fetch(&app, "/", None).await;
@@ -149,15 +155,7 @@ async fn pkg_files_are_precompressed_and_immutable_pages_are_not_cached() {
 /// `302` and `Location` (see `startup::files_and_errors`).
 #[tokio::test]
 async fn a_file_sent_beside_redirecting_pages_is_the_file() {
-    let site = tempfile::tempdir().unwrap();
-    hashed_site(site.path());
-    let root = site.path().to_str().unwrap().to_owned();
-    let app = spawn_app_with(|s| {
-        s.leptos.site_root = root.clone().into();
-        s.leptos.hash_files = true;
-        s.leptos.hash_file = format!("{root}/hash.txt").into();
-    })
-    .await;
+    let (app, _site) = spawn_on_hashed_site().await;
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()

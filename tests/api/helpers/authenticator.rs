@@ -97,19 +97,11 @@ impl Authenticator {
         ]);
         let mut attestation_object = Vec::new();
         ciborium::into_writer(&attestation, &mut attestation_object).expect("attestation");
-        let id = B64.encode(&self.credential_id);
-        json!({
-            "id": id,
-            "rawId": id,
-            "type": "public-key",
-            "response": {
-                "clientDataJSON": B64.encode(&client_data),
-                "attestationObject": B64.encode(&attestation_object),
-                "transports": ["internal"],
-            },
-            "clientExtensionResults": {},
-            "authenticatorAttachment": "platform",
-        })
+        self.credential(json!({
+            "clientDataJSON": B64.encode(&client_data),
+            "attestationObject": B64.encode(&attestation_object),
+            "transports": ["internal"],
+        }))
     }
 
     /// `navigator.credentials.get({ publicKey })` for `options` (what
@@ -124,17 +116,23 @@ impl Authenticator {
         let mut signed = auth_data.clone();
         signed.extend_from_slice(&Sha256::digest(&client_data));
         let signature: Signature = self.key.sign(&signed);
+        self.credential(json!({
+            "clientDataJSON": B64.encode(&client_data),
+            "authenticatorData": B64.encode(&auth_data),
+            "signature": B64.encode(signature.to_der().as_bytes()),
+            "userHandle": B64.encode(&self.user_handle),
+        }))
+    }
+
+    /// A `PublicKeyCredential` of this key with `response`, as `toJSON()`
+    /// writes it.
+    fn credential(&self, response: Value) -> Value {
         let id = B64.encode(&self.credential_id);
         json!({
             "id": id,
             "rawId": id,
             "type": "public-key",
-            "response": {
-                "clientDataJSON": B64.encode(&client_data),
-                "authenticatorData": B64.encode(&auth_data),
-                "signature": B64.encode(signature.to_der().as_bytes()),
-                "userHandle": B64.encode(&self.user_handle),
-            },
+            "response": response,
             "clientExtensionResults": {},
             "authenticatorAttachment": "platform",
         })
