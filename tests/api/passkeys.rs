@@ -208,6 +208,41 @@ async fn the_autofill_sign_in_opens_no_session_until_it_succeeds() {
 }
 
 #[tokio::test]
+async fn one_autofill_answer_sent_at_once_from_many_browsers_signs_in_one() {
+    let app = spawn_app().await;
+    let user = TestUser::generate();
+    app.register(&user).await;
+    let mut authenticator = add_passkey(&app, "Key").await;
+    let visitor = app.new_browser();
+    let options = options_of(visitor.post_form("/api/passkey_login_start", &[]).await).await;
+    let answer = authenticator.assert(&options);
+    // Not bound to a session: whoever holds it may try, from anywhere, at
+    // once; two loopback addresses, two browsers over HTTP/2.
+    let browsers = [
+        app.new_browser(),
+        app.browser_at("127.0.0.2"),
+        app.browser_at("127.0.0.3"),
+        Browser::http2(&app),
+        Browser::http2(&app),
+        visitor,
+    ];
+    let requests: Vec<_> = browsers
+        .into_iter()
+        .map(|browser| {
+            let answer = answer.clone();
+            async move { finish_sign_in(&browser, &answer).await }
+        })
+        .collect();
+    let statuses = at_once(requests).await;
+    let ok = statuses.iter().filter(|s| s.as_u16() == 200).count();
+    assert_eq!(ok, 1, "{statuses:?}");
+    assert!(
+        statuses.iter().all(|s| [200, 400].contains(&s.as_u16())),
+        "{statuses:?}"
+    );
+}
+
+#[tokio::test]
 async fn a_passkey_started_for_one_account_is_not_added_to_another() {
     let app = spawn_app().await;
     let alice = TestUser::generate();
