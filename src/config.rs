@@ -57,6 +57,10 @@ pub struct Settings {
     /// `TRUSTED_PROXIES`: peers whose `X-Forwarded-For` / `Forwarded` names
     /// the client. Empty: the client is the socket's peer, whatever it says.
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// `CLIENT_IP_HEADER`: the one header the trusted proxies write the
+    /// client into; the other is ignored (a client can send either, and a
+    /// proxy passes on what it does not write).
+    pub client_ip_header: ClientIpHeader,
     /// What one client (one address; one /64 for IPv6) may cause.
     pub client_rates: ClientRates,
     /// Password jobs that may wait for a password thread; one more is
@@ -258,6 +262,16 @@ impl Settings {
             session_cleanup_every: Duration::from_secs(60),
             limits: Limits::default(),
             trusted_proxies: parse_proxies(get("TRUSTED_PROXIES").unwrap_or(""))?,
+            client_ip_header: match get("CLIENT_IP_HEADER")
+                .map(|v| v.trim().to_ascii_lowercase())
+                .as_deref()
+            {
+                None | Some("") | Some("x-forwarded-for") => ClientIpHeader::XForwardedFor,
+                Some("forwarded") => ClientIpHeader::Forwarded,
+                Some(other) => bail!(
+                    "CLIENT_IP_HEADER must be x-forwarded-for or forwarded, not {other:?}"
+                ),
+            },
             client_rates: ClientRates {
                 password_attempts: parse_rate(
                     get("PASSWORD_ATTEMPTS_PER_MINUTE"),
@@ -345,6 +359,17 @@ fn parse_rate(
             .map_err(|_| anyhow!("{key} must be a whole number (0 for no limit), not {v:?}"))?,
     };
     Ok(std::num::NonZeroU32::new(n))
+}
+
+/// `CLIENT_IP_HEADER`: where a trusted proxy names the client.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ClientIpHeader {
+    /// `X-Forwarded-For` (nginx's `$proxy_add_x_forwarded_for`, most
+    /// balancers).
+    #[default]
+    XForwardedFor,
+    /// `Forwarded` (RFC 7239).
+    Forwarded,
 }
 
 /// `TRUSTED_PROXIES`: addresses or CIDRs, separated by commas or spaces.

@@ -342,6 +342,7 @@ pub const FIELD_MESSAGES: &[&str] = &[
     "That is not your current password.",
     "That is not your password.",
     "Invalid authentication code.",
+    "Enter a code from your app.",
     "Two-factor authentication is already on.",
     "Two-factor authentication is not on.",
     "This is the session you are using; log out instead.",

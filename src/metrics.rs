@@ -59,6 +59,9 @@ pub enum Revoked {
     Revoke,
     RevokeOthers,
     PasswordChange,
+    /// Two-factor turned on or off.
+    TwoFactorChange,
+    PasskeyRemoved,
 }
 
 /// The route of a request, put on the response by `telemetry::annotate`
@@ -173,6 +176,8 @@ impl Metrics {
             Revoked::Revoke => "revoke",
             Revoked::RevokeOthers => "revoke_others",
             Revoked::PasswordChange => "password_change",
+            Revoked::TwoFactorChange => "two_factor_change",
+            Revoked::PasskeyRemoved => "passkey_removed",
         };
         self.sessions_revoked
             .with_label_values(&[how])

@@ -118,7 +118,10 @@ impl Application {
                 crate::metrics::track,
             ))
             .layer(middleware::from_fn_with_state(
-                Arc::from(state.settings.trusted_proxies.as_slice()),
+                crate::client::Proxies {
+                    trusted: Arc::from(state.settings.trusted_proxies.as_slice()),
+                    header: state.settings.client_ip_header,
+                },
                 crate::client::identify,
             ))
             .layer(middleware::from_fn(api_guard))
@@ -236,9 +239,14 @@ impl Application {
         self,
         stop: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
+        let limits = self.limits;
         let metrics = self.metrics.map(|(listener, router)| {
+            // The same loop as the site's, for its header-read timeout: a
+            // scraper port held open by slow clients is a port no scraper
+            // can use. It stops when aborted below.
             tokio::spawn(async move {
-                if let Err(err) = axum::serve(listener, router).await {
+                let forever = std::future::pending::<()>();
+                if let Err(err) = crate::serve::serve(listener, router, limits, forever).await {
                     tracing::error!("the metrics listener stopped: {err}");
                 }
             })

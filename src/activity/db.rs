@@ -62,7 +62,10 @@ impl Kind {
                 "Failed sign-in attempt (wrong password)".to_owned()
             }
             "sign_in_failed" => format!("Failed sign-in attempt ({detail})"),
-            "throttled" => "Sign-in attempts throttled (too many failures)".to_owned(),
+            "throttled" if detail.is_empty() => {
+                "Sign-in attempts throttled (too many failures)".to_owned()
+            }
+            "throttled" => format!("Sign-in attempts refused (too many failures): {detail}"),
             "signed_out" => "Signed out".to_owned(),
             "signed_out_everywhere" => "Signed out everywhere".to_owned(),
             "session_revoked" => with("Session revoked"),
@@ -140,38 +143,58 @@ pub fn device_and_ip(origin: &Origin) -> (String, String, String) {
     )
 }
 
-/// A sign-in attempt for a known user (`Throttle::reserve` on their
-/// name); when too many failed, the refusal is recorded in their activity.
-pub async fn reserve_attempt(
-    throttle: &crate::auth::throttle::Throttle,
-    db: &Db,
-    user_id: i64,
-    username: &str,
-    origin: &Origin,
-) -> Result<crate::auth::throttle::Attempt, AppError> {
-    let key = crate::auth::throttle::key(username);
-    let refused = match throttle.reserve(db, &key).await {
-        Ok(attempt) => return Ok(attempt),
-        Err(err) => err,
-    };
-    if matches!(refused, AppError::TooManyAttempts) {
-        record(db, user_id, Kind::Throttled, "", origin).await?;
-    }
-    Err(refused)
-}
-
-/// A failed sign-in attempt for a known user, counted by the throttle and
-/// recorded in their activity as "Failed sign-in attempt (`why`)".
+/// A failed sign-in attempt for a known user (already counted by the
+/// throttle), recorded in their activity as "Failed sign-in attempt
+/// (`why`)". The throttle bounds how many there can be.
 pub async fn failed_attempt(
-    throttle: &crate::auth::throttle::Throttle,
     db: &Db,
-    attempt: crate::auth::throttle::Attempt,
     user_id: i64,
     why: &str,
     origin: &Origin,
 ) -> Result<(), AppError> {
-    throttle.failed(db, attempt).await?;
     record(db, user_id, Kind::SignInFailed, why, origin).await
+}
+
+/// An attempt refused by the throttle: one `throttled` row per account
+/// per `window`, whose detail counts the refusals, so a stranger's flood
+/// adds one row, not one each. The count and the row are one step: on
+/// SQLite the UPDATE takes the write lock first, on PostgreSQL refusals
+/// for one account take turns on an advisory lock.
+pub async fn throttled(
+    db: &Db,
+    user_id: i64,
+    origin: &Origin,
+    window: std::time::Duration,
+) -> Result<(), AppError> {
+    const COUNT: &str = "UPDATE account_events \
+        SET detail = CAST(CAST(COALESCE(NULLIF(detail, ''), '0') AS INTEGER) + 1 AS TEXT) \
+        WHERE user_id = $1 AND kind = 'throttled' AND created_at > $2";
+    /// The advisory lock class of these rows (the user id is the other half).
+    const PG_LOCK_CLASS: i32 = 0x5346;
+    let now = now();
+    let since = now - window.as_secs() as i64;
+    let kind = Kind::Throttled;
+    on_pool!(db, pool => {
+        let mut tx = pool.begin().await?;
+        if matches!(db, Db::Postgres(_)) {
+            sqlx::query("SELECT pg_advisory_xact_lock($1, CAST($2 AS INTEGER))")
+                .bind(PG_LOCK_CLASS)
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        let counted = sqlx::query(COUNT)
+            .bind(user_id)
+            .bind(since)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if counted == 0 {
+            record_in!(tx, user_id, now, kind, "1", origin);
+        }
+        tx.commit().await?;
+    });
+    Ok(())
 }
 
 /// Records that `kind` happened to `user_id`, from `origin`.
@@ -263,13 +286,24 @@ pub async fn dismiss(db: &Db, user_id: i64, id: i64) -> Result<bool, AppError> {
 }
 
 /// [`record`] for a username, if it is an account's: the failed and the
-/// throttled sign-ins. Run apart from the request (see the callers), so
-/// that whether the name exists does not change how long an answer takes.
-pub fn record_for_username(db: Db, username: String, kind: Kind, origin: Origin) {
+/// throttled sign-ins (these counted, see [`throttled`]). Run apart from
+/// the request (see the callers), so that whether the name exists does not
+/// change how long an answer takes.
+pub fn record_for_username(
+    db: Db,
+    username: String,
+    kind: Kind,
+    origin: Origin,
+    window: std::time::Duration,
+) {
     tokio::spawn(async move {
         let result = async {
             if let Some(user) = crate::users::db::find_by_username(&db, &username).await? {
-                record(&db, user.id, kind, "", &origin).await?;
+                if kind == Kind::Throttled {
+                    throttled(&db, user.id, &origin, window).await?;
+                } else {
+                    record(&db, user.id, kind, "", &origin).await?;
+                }
             }
             Ok::<_, AppError>(())
         }

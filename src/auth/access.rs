@@ -41,18 +41,33 @@ pub fn server_fn_paths() -> Vec<&'static str> {
 
 /// Middleware, inside the auth layer: an anonymous call to a server
 /// function that is not public is a 401, before any of its code runs.
+/// A page shown to a signed-in user is `Cache-Control: private, no-store`:
+/// it may hold a secret shown once (a two-factor secret, recovery codes),
+/// and must not come back from the cache or the back button after log-out.
+/// (Anonymous pages are `no-cache`, see `caching`.)
 pub async fn require_sign_in(req: Request, next: Next) -> Response {
-    let path = req.uri().path();
-    if !path.starts_with("/api/") || is_public(path) {
-        return next.run(req).await;
-    }
     let signed_in = req
         .extensions()
         .get::<AuthSession>()
         .is_some_and(|auth| auth.user.is_some());
-    if signed_in {
-        next.run(req).await
-    } else {
-        AppError::Unauthorized.into_response_with_status()
+    let path = req.uri().path();
+    if path.starts_with("/api/") && !is_public(path) && !signed_in {
+        return AppError::Unauthorized.into_response_with_status();
     }
+    let mut res = next.run(req).await;
+    if signed_in {
+        use axum::http::{header, HeaderValue};
+        let is_page = res
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("text/html"));
+        if is_page {
+            res.headers_mut().insert(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("private, no-store"),
+            );
+        }
+    }
+    res
 }

@@ -38,7 +38,12 @@ async fn sign_in_with_password(
     next: Option<String>,
 ) -> Result<Account, AppError> {
     use crate::{
-        auth::{backend::Credentials, redirect::safe_next, session, throttle},
+        auth::{
+            backend::Credentials,
+            redirect::safe_next,
+            session,
+            throttle::{self, Judged},
+        },
         state::app_state,
     };
     let state = app_state()?;
@@ -49,60 +54,47 @@ async fn sign_in_with_password(
     // Counted by username in the database before any password work, in
     // the same step as the check: see `Throttle::reserve`.
     use crate::activity::db::{record_for_username, Kind};
-    let attempt = match state
+    let name = username.clone();
+    let check = async {
+        auth.authenticate(Credentials { username, password })
+            .await
+            .map_err(session::auth_error)
+    };
+    let (user, attempt) = match state
         .throttle
-        .reserve(&state.db, &throttle::key(&username))
+        .judge(&state.db, &throttle::key(&name), check)
         .await
     {
-        Ok(attempt) => attempt,
+        Ok(Judged::Right(user, attempt)) => (user, attempt),
+        Ok(Judged::Wrong) => {
+            let (db, window) = (state.db.clone(), state.throttle.window);
+            record_for_username(db, name, Kind::SignInFailed, session::origin(), window);
+            return Err(AppError::InvalidCredentials);
+        }
         Err(err) => {
             if matches!(err, AppError::TooManyAttempts) {
-                record_for_username(
-                    state.db.clone(),
-                    username,
-                    Kind::Throttled,
-                    session::origin(),
-                );
+                let (db, window) = (state.db.clone(), state.throttle.window);
+                record_for_username(db, name, Kind::Throttled, session::origin(), window);
             }
             return Err(err);
         }
     };
-    let name = username.clone();
-    let user = match auth.authenticate(Credentials { username, password }).await {
-        Ok(user) => user,
-        // Busy or an outage: the password was never judged.
-        Err(err) => {
-            state.throttle.release(&state.db, attempt).await;
-            return Err(session::auth_error(err));
-        }
-    };
-    let Some(user) = user else {
-        state.throttle.failed(&state.db, attempt).await?;
-        record_for_username(
-            state.db.clone(),
-            name,
-            Kind::SignInFailed,
-            session::origin(),
-        );
-        return Err(AppError::InvalidCredentials);
-    };
-    state.throttle.succeeded(&state.db, attempt).await?;
     // Two-factor on: not signed in yet. The sign-in waits in this session
-    // for its code (`/login/2fa`, `login_two_factor`).
+    // for its code (`/login/2fa`, `login_two_factor`). Only a completed
+    // sign-in starts the count again: this attempt does not count, but the
+    // failures before it (wrong codes among them) stay, so a known
+    // password buys no fresh guesses at the code.
     if crate::two_factor::db::enrolled(&state.db, user.id)
         .await?
         .is_some()
     {
-        crate::two_factor::flow::start_second_step(
-            &auth.session,
-            user.id,
-            remember.is_some(),
-            next,
-        )
-        .await?;
+        state.throttle.release(&state.db, attempt).await;
+        crate::two_factor::flow::start_second_step(&auth.session, &user, remember.is_some(), next)
+            .await?;
         leptos_axum::redirect("/login/2fa");
         return Err(AppError::SecondFactorRequired);
     }
+    state.throttle.succeeded(&state.db, attempt).await?;
     session::sign_in(
         &mut auth,
         &user,
@@ -110,6 +102,7 @@ async fn sign_in_with_password(
         &state.db,
         &state.session_policy,
         "with a password",
+        &[session::ProofKind::Password],
     )
     .await?;
     tracing::info!(user.id = user.id, "signed in");
@@ -228,41 +221,46 @@ pub async fn register(
         &state.db,
         &state.session_policy,
         "new account",
+        &[session::ProofKind::Password],
     )
     .await?;
     leptos_axum::redirect("/profile");
     Ok(Account::from(&user))
 }
 
-/// Proves again who is signed in, with the password: sensitive changes
-/// need a proof from the last `REAUTH_MINUTES`. Counted and throttled like
-/// a sign-in. A form post goes back to the page it came from.
+/// Proves again who is signed in, with the password, and on an account
+/// with two-factor on a code too (`code`, app or recovery): sensitive
+/// changes need a proof from the last `REAUTH_MINUTES`. Counted and
+/// throttled per session. A form post goes back to the page it came from.
 #[server(prefix = "/api", endpoint = "reauthenticate")]
-pub async fn reauthenticate(password: String) -> Result<(), AppError> {
-    use crate::{auth::session, state::app_state};
+pub async fn reauthenticate(password: String, code: Option<String>) -> Result<(), AppError> {
+    use crate::{auth::proof::SignedIn, state::app_state};
     let state = app_state()?;
-    let (user, _) = session::signed_in().await?;
-    if !crate::auth::proof::check_password(&state, &user, &password).await? {
+    let signed_in = SignedIn::current().await?;
+    let enrolled = crate::two_factor::db::enrolled(&state.db, signed_in.user.id).await?;
+    let code = code.unwrap_or_default();
+    if enrolled.is_some() && code.trim().is_empty() {
+        // Checked before the password, so a missing code costs no guess.
+        return Err(AppError::field("code", "Enter a code from your app."));
+    }
+    if !signed_in.check_password(&state, &password).await? {
         return Err(AppError::field("password", "That is not your password."));
     }
-    let auth = session::current().await?;
-    session::mark_proved(&auth.session).await
+    if let Some(enrolled) = enrolled {
+        if !signed_in.check_code(&state, &enrolled, &code).await? {
+            return Err(AppError::field("code", "Invalid authentication code."));
+        }
+    }
+    Ok(())
 }
 
-/// Whether a sensitive change would need a sign-in proof first, and
-/// whether a passkey could give it.
+/// Whether a sensitive change would need a sign-in proof first, whether
+/// a passkey could give it, and whether the password needs a code with it.
 #[server(prefix = "/api", endpoint = "proof_needed")]
 pub async fn proof_needed() -> Result<ProofState, AppError> {
-    use crate::{auth::session, state::app_state};
+    use crate::{auth::proof::SignedIn, state::app_state};
     let state = app_state()?;
-    let (user, _) = session::signed_in().await?;
-    let auth = session::current().await?;
-    let needed = !session::has_recent_proof(&auth.session, state.settings.reauth).await?;
-    let passkey = needed
-        && !crate::passkeys::db::list(&state.db, user.id)
-            .await?
-            .is_empty();
-    Ok(ProofState { needed, passkey })
+    SignedIn::current().await?.proof_state(&state).await
 }
 
 /// The signed-in user, or `null`.
@@ -297,35 +295,36 @@ pub async fn session_info() -> Result<SessionTimes, AppError> {
 #[server(prefix = "/api", endpoint = "change_password")]
 pub async fn change_password(current: String, new: String) -> Result<(), AppError> {
     use crate::{
-        auth::{session, validate::Password},
+        auth::{
+            proof::{Need, SignedIn},
+            session,
+            validate::Password,
+        },
         devices::db as devices,
         state::app_state,
         users::db,
     };
     let state = app_state()?;
-    let (user, handle) = session::signed_in().await?;
-    {
-        let auth = session::current().await?;
-        session::require_recent_proof(&auth.session, state.settings.reauth).await?;
-    }
+    let mut signed_in = SignedIn::current().await?;
+    signed_in.require(&state, Need::Recent).await?;
     let new = Password::parse(&new).map_err(|m| AppError::field("new", m))?;
-    if !crate::auth::proof::check_password(&state, &user, &current).await? {
+    if !signed_in.check_password(&state, &current).await? {
         return Err(AppError::field(
             "current",
             "That is not your current password.",
         ));
     }
     let hash = state.hasher.hash(new).await?;
+    let user = &signed_in.user;
     // A new hash and a new session token: every other session fails its
-    // auth-hash check from now on; their index rows go too.
+    // auth-hash check from now on (and a second step waiting for its code
+    // elsewhere is refused); their index rows go too.
     let user = db::set_password(&state.db, user.id, &hash)
         .await?
         .ok_or(AppError::Unauthorized)?;
-    let ended = devices::remove_all_but(&state.db, user.id, handle.as_deref()).await?;
+    let ended = devices::remove_all_but(&state.db, user.id, signed_in.handle.as_deref()).await?;
     crate::metrics::record(|m| m.revoked(crate::metrics::Revoked::PasswordChange, ended));
-    let mut auth = session::current().await?;
-    session::keep_signed_in(&mut auth, &user).await?;
-    session::mark_proved(&auth.session).await?;
+    session::keep_signed_in(&mut signed_in.auth, &user).await?;
     use crate::activity::db::{record, Kind};
     record(
         &state.db,

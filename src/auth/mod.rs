@@ -37,6 +37,8 @@ pub struct ProofState {
     pub needed: bool,
     /// The user has a passkey to give one with.
     pub passkey: bool,
+    /// The account has two-factor on: the password needs a code with it.
+    pub code: bool,
 }
 
 /// This session's times for the profile page, formatted on the server.

@@ -82,8 +82,11 @@ pub async fn signed_in() -> Result<(User, Option<String>), AppError> {
 }
 
 /// Signs `user` in on this session, lists it among the user's devices and
-/// records it in their activity as "Signed in: `how`". The note and other
-/// data stay.
+/// records it in their activity as "Signed in: `how`", with the `proofs`
+/// this sign-in gave. The sign-in starts clean: of the session it starts
+/// in, only the note (the Flask demo's data) stays; a half-done second
+/// step, an enrolment's secret, codes waiting to be shown and passkey
+/// ceremonies of whoever used this browser before are gone.
 pub async fn sign_in(
     auth: &mut AuthSession,
     user: &User,
@@ -91,15 +94,21 @@ pub async fn sign_in(
     db: &Db,
     policy: &SessionPolicy,
     how: &str,
+    proofs: &[ProofKind],
 ) -> Result<(), AppError> {
     // A sign-in over an earlier one in the same browser replaces its row.
     if let Some(old) = handle(&auth.session).await? {
         devices::forget(db, &old).await?;
     }
+    let note: Option<String> = auth.session.get(NOTE).await?;
+    auth.session.clear().await;
     // New id at login: whatever id the browser had before (perhaps one an
     // attacker planted) is worthless from now on. Session fixation.
     auth.session.cycle_id().await?;
     auth.login(user).await.map_err(auth_error)?;
+    if let Some(note) = note {
+        auth.session.insert(NOTE, note).await?;
+    }
     let started_at = now();
     let handle = devices::new_handle();
     let expires_at = started_at + deadline(policy, remember).as_secs() as i64;
@@ -107,33 +116,66 @@ pub async fn sign_in(
     auth.session.insert(REMEMBER, remember).await?;
     auth.session.insert(STARTED_AT, started_at).await?;
     auth.session.insert(HANDLE, handle).await?;
-    mark_proved(&auth.session).await?;
+    for kind in proofs {
+        add_proof(&auth.session, *kind).await?;
+    }
     use crate::activity::db::{record, Kind};
     record(db, user.id, Kind::SignedIn, how, &origin()).await
 }
 
-/// When this session last proved who is signed in (a password typed, a
-/// sign-in): what sensitive changes ask for (`REAUTH_MINUTES`).
-const PROVED_AT: &str = "auth.proved_at";
+/// The proofs this session made of who is signed in, each with its kind
+/// and time: what sensitive changes ask for (`REAUTH_MINUTES`; see
+/// `auth::proof` for which proofs a change needs).
+const PROOFS: &str = "auth.proofs";
 
-/// Notes that the signed-in person proved who they are just now.
-pub async fn mark_proved(session: &Session) -> Result<(), AppError> {
-    Ok(session.insert(PROVED_AT, now()).await?)
+/// A kind of proof of who is signed in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProofKind {
+    Password,
+    /// A code from the authenticator app.
+    Totp,
+    RecoveryCode,
+    /// A passkey with user verification: two factors in one.
+    Passkey,
 }
 
-/// Whether this session proved who is signed in within `within`.
-pub async fn has_recent_proof(session: &Session, within: Duration) -> Result<bool, AppError> {
-    let at: Option<i64> = session.get(PROVED_AT).await?;
-    Ok(at.is_some_and(|at| now() - at <= within.as_secs() as i64))
+#[derive(Debug, Clone, Copy, serde::Serialize, serde::Deserialize)]
+struct Proof {
+    kind: ProofKind,
+    /// Unix seconds.
+    at: i64,
 }
 
-/// `Err(ReauthRequired)` (403) unless [`has_recent_proof`].
-pub async fn require_recent_proof(session: &Session, within: Duration) -> Result<(), AppError> {
-    if has_recent_proof(session, within).await? {
-        Ok(())
-    } else {
-        Err(AppError::ReauthRequired)
-    }
+/// Notes that the signed-in person just gave a proof of `kind`. One entry
+/// per kind (the newest), so the list stays small.
+pub async fn add_proof(session: &Session, kind: ProofKind) -> Result<(), AppError> {
+    let mut proofs: Vec<Proof> = session.get(PROOFS).await?.unwrap_or_default();
+    proofs.retain(|p| p.kind != kind);
+    proofs.push(Proof { kind, at: now() });
+    Ok(session.insert(PROOFS, proofs).await?)
+}
+
+/// The kinds of proof this session made within `within`.
+pub async fn recent_proofs(
+    session: &Session,
+    within: Duration,
+) -> Result<Vec<ProofKind>, AppError> {
+    let proofs: Vec<Proof> = session
+        .get(PROOFS)
+        .await
+        // Sessions from before proofs had kinds: no proof.
+        .or_else(|err| match err {
+            tower_sessions::session::Error::SerdeJson(_) => Ok(None),
+            err => Err(err),
+        })?
+        .unwrap_or_default();
+    let now = now();
+    Ok(proofs
+        .into_iter()
+        .filter(|p| now - p.at <= within.as_secs() as i64)
+        .map(|p| p.kind)
+        .collect())
 }
 
 /// Keeps this session signed in as `user` after their session token

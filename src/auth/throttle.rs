@@ -21,10 +21,42 @@ impl Default for Throttle {
     }
 }
 
-/// The key failures are counted under: the username as typed, case folded,
-/// and cut short so a long one can't bloat the table.
+/// The key a password sign-in's failures (and its second step's wrong
+/// codes) are counted under: the username as typed, case folded, and cut
+/// short so a long one can't bloat the table. Each kind of key has its
+/// own prefix, so no name typed into the form can count against another
+/// kind's key.
 pub fn key(username: &str) -> String {
-    username.chars().take(64).collect::<String>().to_lowercase()
+    let name = username.chars().take(64).collect::<String>().to_lowercase();
+    format!("name:{name}")
+}
+
+/// The key failed passkey sign-ins of account `user_id` are counted under:
+/// apart from the password's, so a stranger's wrong passwords do not stop
+/// the owner's passkey.
+pub fn passkey_key(user_id: i64) -> String {
+    format!("passkey:{user_id}")
+}
+
+/// The key a signed-in session's re-authentication (a password or code
+/// typed again, a passkey proof) is counted under: the session's own, so
+/// strangers' failures on the username do not lock its owner out, and a
+/// stolen session still gets no more guesses than the limit.
+pub fn session_key(handle: &str) -> String {
+    format!("session:{handle}")
+}
+
+/// What [`Throttle::judge`] found.
+#[must_use]
+pub enum Judged<T> {
+    /// Right. The attempt is still counted until the caller says what a
+    /// success means here: [`Throttle::succeeded`] (the count starts
+    /// again) or [`Throttle::release`] (a first factor of a sign-in that
+    /// is not complete yet: this attempt does not count, earlier failures
+    /// stay).
+    Right(T, Attempt),
+    /// Wrong: counted as a failure.
+    Wrong,
 }
 
 fn now_ms() -> i64 {
@@ -98,6 +130,30 @@ impl Throttle {
             })
         } else {
             Err(AppError::TooManyAttempts)
+        }
+    }
+
+    /// The one way a secret is checked under a limit: reserve an attempt
+    /// for `key` (or `Err(TooManyAttempts)`), run `check`, and count its
+    /// answer: `Some` right, `None` wrong (a failure). A check that could
+    /// not judge (busy, an outage: `Err`) is released, not counted.
+    pub async fn judge<T>(
+        &self,
+        db: &Db,
+        key: &str,
+        check: impl std::future::Future<Output = Result<Option<T>, AppError>>,
+    ) -> Result<Judged<T>, AppError> {
+        let attempt = self.reserve(db, key).await?;
+        match check.await {
+            Ok(Some(value)) => Ok(Judged::Right(value, attempt)),
+            Ok(None) => {
+                self.failed(db, attempt).await?;
+                Ok(Judged::Wrong)
+            }
+            Err(err) => {
+                self.release(db, attempt).await;
+                Err(err)
+            }
         }
     }
 

@@ -2,9 +2,12 @@
 //!
 //! The client is the socket's peer. Behind a reverse proxy every peer is
 //! the proxy, so the operator lists the proxies in `TRUSTED_PROXIES`; only
-//! a request from one of them has its `Forwarded` / `X-Forwarded-For` read,
-//! from the right (the hop nearest to us) past every trusted hop. A header
-//! from anyone else is ignored: a client could write any address there.
+//! a request from one of them has the one header they write read
+//! (`CLIENT_IP_HEADER`: `X-Forwarded-For` or `Forwarded`), from the right
+//! (the hop nearest to us) past every trusted hop. A header from anyone
+//! else is ignored: a client could write any address there. So is the
+//! other header even from a proxy: a proxy passes on the one it does not
+//! write as the client sent it.
 //!
 //! Two per-client limits keep one address from using up what everyone
 //! shares: password work (argon2 is the most expensive thing the server
@@ -14,7 +17,10 @@
 //! balancer with N instances one address gets at most N times the rate.
 pub mod new_sessions;
 
-use crate::{config::ClientRates, error::AppError};
+use crate::{
+    config::{ClientIpHeader, ClientRates},
+    error::AppError,
+};
 use axum::{
     extract::{ConnectInfo, Request, State},
     http::{header, HeaderMap},
@@ -33,31 +39,39 @@ use std::{
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ClientIp(pub IpAddr);
 
+/// Who may name the client, and in which header.
+#[derive(Clone)]
+pub struct Proxies {
+    pub trusted: Arc<[IpNet]>,
+    pub header: ClientIpHeader,
+}
+
 /// Middleware (outermost): works out the client's address once.
-pub async fn identify(
-    State(trusted): State<Arc<[IpNet]>>,
-    mut req: Request,
-    next: Next,
-) -> Response {
+pub async fn identify(State(proxies): State<Proxies>, mut req: Request, next: Next) -> Response {
     let peer = req
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map(|info| info.0.ip())
         .unwrap_or(IpAddr::from([0, 0, 0, 0]));
-    let client = client_ip(peer, req.headers(), &trusted);
+    let client = client_ip(peer, req.headers(), &proxies.trusted, proxies.header);
     req.extensions_mut().insert(ClientIp(client));
     next.run(req).await
 }
 
 /// The client of a request from `peer` with `headers`.
-pub fn client_ip(peer: IpAddr, headers: &HeaderMap, trusted: &[IpNet]) -> IpAddr {
+pub fn client_ip(
+    peer: IpAddr,
+    headers: &HeaderMap,
+    trusted: &[IpNet],
+    header: ClientIpHeader,
+) -> IpAddr {
     let peer = peer.to_canonical();
     let is_trusted = |ip: &IpAddr| trusted.iter().any(|net| net.contains(ip));
     if !is_trusted(&peer) {
         return peer;
     }
     // Hops as the proxies appended them, nearest last.
-    let hops: Vec<Option<IpAddr>> = if headers.contains_key(header::FORWARDED) {
+    let hops: Vec<Option<IpAddr>> = if header == ClientIpHeader::Forwarded {
         headers
             .get_all(header::FORWARDED)
             .iter()
@@ -192,18 +206,23 @@ mod tests {
         s.parse().unwrap()
     }
 
+    const XFF: ClientIpHeader = ClientIpHeader::XForwardedFor;
+
     #[test]
     fn forwarded_headers_are_believed_only_from_trusted_proxies() {
         let trusted: Vec<IpNet> = vec!["10.0.0.0/8".parse().unwrap()];
         let xff = headers(&[("x-forwarded-for", "203.0.113.9")]);
         // From the proxy: the address it names.
-        assert_eq!(client_ip(ip("10.0.0.2"), &xff, &trusted), ip("203.0.113.9"));
+        assert_eq!(
+            client_ip(ip("10.0.0.2"), &xff, &trusted, XFF),
+            ip("203.0.113.9")
+        );
         // From anyone else: the peer, whatever it says.
         assert_eq!(
-            client_ip(ip("198.51.100.7"), &xff, &trusted),
+            client_ip(ip("198.51.100.7"), &xff, &trusted, XFF),
             ip("198.51.100.7")
         );
-        assert_eq!(client_ip(ip("10.0.0.2"), &xff, &[]), ip("10.0.0.2"));
+        assert_eq!(client_ip(ip("10.0.0.2"), &xff, &[], XFF), ip("10.0.0.2"));
     }
 
     #[test]
@@ -211,29 +230,58 @@ mod tests {
         let trusted: Vec<IpNet> = vec!["10.0.0.0/8".parse().unwrap()];
         // The client wrote "1.1.1.1" itself; the proxies appended the rest.
         let xff = headers(&[("x-forwarded-for", "1.1.1.1, 203.0.113.9, 10.0.0.5")]);
-        assert_eq!(client_ip(ip("10.0.0.2"), &xff, &trusted), ip("203.0.113.9"));
+        assert_eq!(
+            client_ip(ip("10.0.0.2"), &xff, &trusted, XFF),
+            ip("203.0.113.9")
+        );
         // Two headers count as one list.
         let two = headers(&[
             ("x-forwarded-for", "1.1.1.1"),
             ("x-forwarded-for", "203.0.113.9:5000"),
         ]);
-        assert_eq!(client_ip(ip("10.0.0.2"), &two, &trusted), ip("203.0.113.9"));
+        assert_eq!(
+            client_ip(ip("10.0.0.2"), &two, &trusted, XFF),
+            ip("203.0.113.9")
+        );
         // Garbage nearest to us: the last address a proxy vouched for.
         let junk = headers(&[("x-forwarded-for", "203.0.113.9, not-an-ip")]);
-        assert_eq!(client_ip(ip("10.0.0.2"), &junk, &trusted), ip("10.0.0.2"));
+        assert_eq!(
+            client_ip(ip("10.0.0.2"), &junk, &trusted, XFF),
+            ip("10.0.0.2")
+        );
     }
 
     #[test]
-    fn the_forwarded_header_is_read_too() {
+    fn the_forwarded_header_is_read_when_it_is_the_one() {
         let trusted: Vec<IpNet> = vec!["127.0.0.1/32".parse().unwrap()];
         let fwd = headers(&[(
             "forwarded",
             "for=192.0.2.60;proto=http, for=\"[2001:db8:cafe::17]:4711\";by=127.0.0.1",
         )]);
         assert_eq!(
-            client_ip(ip("127.0.0.1"), &fwd, &trusted),
+            client_ip(ip("127.0.0.1"), &fwd, &trusted, ClientIpHeader::Forwarded),
             ip("2001:db8:cafe::17")
         );
+    }
+
+    /// Behind a proxy that writes `X-Forwarded-For`, a `Forwarded` the
+    /// client sent (passed on untouched) names nobody, and the other way
+    /// round.
+    #[test]
+    fn only_the_header_the_proxy_writes_is_read() {
+        let trusted: Vec<IpNet> = vec!["127.0.0.1/32".parse().unwrap()];
+        let both = headers(&[
+            ("forwarded", "for=198.51.100.99"),
+            ("x-forwarded-for", "203.0.113.9"),
+        ]);
+        let proxy = ip("127.0.0.1");
+        assert_eq!(client_ip(proxy, &both, &trusted, XFF), ip("203.0.113.9"));
+        assert_eq!(
+            client_ip(proxy, &both, &trusted, ClientIpHeader::Forwarded),
+            ip("198.51.100.99")
+        );
+        let forged = headers(&[("forwarded", "for=198.51.100.99")]);
+        assert_eq!(client_ip(proxy, &forged, &trusted, XFF), proxy);
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! "Confirm your password": what a page shows before a sensitive change
 //! when this session has no recent sign-in proof (`REAUTH_MINUTES`).
 use super::{
-    field_error::{ErrorMessage, PasswordField},
+    field_error::{ErrorMessage, Field, PasswordField},
     passkey::ConfirmWithPasskey,
 };
 use crate::auth::{
@@ -27,10 +27,14 @@ pub fn proof_state(auth: Auth) -> Resource<Option<ProofState>> {
 }
 
 /// The form; a post proves it and comes back to the page, which then shows
-/// the change's own form. With `passkey` (the user has one), a button to
-/// prove it with a passkey instead.
+/// the change's own form. With `code` (two-factor is on), the password
+/// needs an authentication code with it; with `passkey` (the user has
+/// one), a button to prove it with a passkey instead.
 #[component]
-pub fn ConfirmPassword(#[prop(optional)] passkey: bool) -> impl IntoView {
+pub fn ConfirmPassword(
+    #[prop(optional)] passkey: bool,
+    #[prop(optional)] code: bool,
+) -> impl IntoView {
     let confirm = ServerAction::<Reauthenticate>::new();
     let result: Signal<_> = confirm.value().into();
     view! {
@@ -41,6 +45,9 @@ pub fn ConfirmPassword(#[prop(optional)] passkey: bool) -> impl IntoView {
             </p>
             <ActionForm action=confirm attr:class="stack" attr:novalidate=true>
                 <PasswordField id="confirm-password" label="Password" name="password" autocomplete="current-password" result />
+                {code.then(|| view! {
+                    <Field id="confirm-code" label="Authentication code" name="code" kind="text" autocomplete="one-time-code" result />
+                })}
                 <ErrorMessage result />
                 <button type="submit">"Confirm password"</button>
             </ActionForm>

@@ -52,11 +52,18 @@ pub async fn revoke_session(handle: String) -> Result<Vec<DeviceSession>, AppErr
 /// Ends every session of the signed-in user but this one.
 #[server(prefix = "/api", endpoint = "revoke_other_sessions")]
 pub async fn revoke_other_sessions() -> Result<Vec<DeviceSession>, AppError> {
-    use crate::{auth::session, devices::db, state::app_state};
+    use crate::{
+        auth::{
+            proof::{Need, SignedIn},
+            session,
+        },
+        devices::db,
+        state::app_state,
+    };
     let state = app_state()?;
-    let (user, current) = session::signed_in().await?;
-    let auth = session::current().await?;
-    session::require_recent_proof(&auth.session, state.settings.reauth).await?;
+    let signed_in = SignedIn::current().await?;
+    signed_in.require(&state, Need::Recent).await?;
+    let (user, current) = (&signed_in.user, &signed_in.handle);
     let ended = db::remove_all_but(&state.db, user.id, current.as_deref()).await?;
     use crate::activity::db::{record, Kind};
     let detail = match ended {

@@ -32,7 +32,7 @@ pub fn SessionsPage() -> impl IntoView {
     let revoke_all = move || {
         Suspend::new(async move {
             if let Some(proof) = stale.await.filter(|p| p.needed) {
-                view! { <ConfirmPassword passkey=proof.passkey /> }.into_any()
+                view! { <ConfirmPassword passkey=proof.passkey code=proof.code /> }.into_any()
             } else {
                 view! {
                     <ActionForm action=revoke_others>

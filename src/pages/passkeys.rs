@@ -70,8 +70,8 @@ pub fn PasskeysPage() -> impl IntoView {
                 .into_any()
             };
             let change = if list.needs_proof {
-                let passkey = !list.passkeys.is_empty();
-                view! { <ConfirmPassword passkey /> }.into_any()
+                let (passkey, code) = (!list.passkeys.is_empty(), list.code_proof);
+                view! { <ConfirmPassword passkey code /> }.into_any()
             } else {
                 view! { <AddPasskey /> }.into_any()
             };

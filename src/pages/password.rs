@@ -22,7 +22,8 @@ pub fn PasswordPage() -> impl IntoView {
     let form = move || {
         Suspend::new(async move {
             if let Some(proof) = stale.await.filter(|p| p.needed) {
-                return view! { <ConfirmPassword passkey=proof.passkey /> }.into_any();
+                return view! { <ConfirmPassword passkey=proof.passkey code=proof.code /> }
+                    .into_any();
             }
             view! {
                 <ActionForm action=change attr:class="stack" attr:novalidate=true>

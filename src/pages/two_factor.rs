@@ -36,7 +36,7 @@ pub fn TwoFactorPage() -> impl IntoView {
                 }
             };
             if status.needs_proof {
-                return view! { <ConfirmPassword passkey=status.passkey_proof /> }.into_any();
+                return view! { <ConfirmPassword passkey=status.passkey_proof code=status.code_proof /> }.into_any();
             }
             if status.enabled {
                 let codes = (!status.recovery_codes.is_empty()).then(|| {

@@ -14,13 +14,13 @@ use leptos::prelude::*;
 #[server(prefix = "/api", endpoint = "passkeys")]
 pub async fn passkeys() -> Result<PasskeyList, AppError> {
     use crate::{
-        auth::format_time, auth::session, passkeys::db, passkeys::PasskeyRow, state::app_state,
+        auth::format_time, auth::proof::SignedIn, passkeys::db, passkeys::PasskeyRow,
+        state::app_state,
     };
     let state = app_state()?;
-    let (user, _) = session::signed_in().await?;
-    let auth = session::current().await?;
-    let needs_proof = !session::has_recent_proof(&auth.session, state.settings.reauth).await?;
-    let passkeys = db::list(&state.db, user.id)
+    let signed_in = SignedIn::current().await?;
+    let proof = signed_in.proof_state(&state).await?;
+    let passkeys = db::list(&state.db, signed_in.user.id)
         .await?
         .into_iter()
         .map(|p| PasskeyRow {
@@ -32,7 +32,8 @@ pub async fn passkeys() -> Result<PasskeyList, AppError> {
         .collect();
     Ok(PasskeyList {
         passkeys,
-        needs_proof,
+        needs_proof: proof.needed,
+        code_proof: proof.code,
     })
 }
 
@@ -41,15 +42,17 @@ pub async fn passkeys() -> Result<PasskeyList, AppError> {
 #[server(prefix = "/api", endpoint = "passkey_register_start")]
 pub async fn passkey_register_start(name: String) -> Result<String, AppError> {
     use crate::{
-        auth::session,
+        auth::proof::{Need, SignedIn},
         passkeys::{ceremony, db},
         state::app_state,
     };
     use webauthn_rs::prelude::Uuid;
     let state = app_state()?;
-    let (user, _) = session::signed_in().await?;
-    let auth = session::current().await?;
-    session::require_recent_proof(&auth.session, state.settings.reauth).await?;
+    let signed_in = SignedIn::current().await?;
+    // On an account with two-factor on, a new passkey is a credential that
+    // signs in without a code: it needs two factors proved.
+    signed_in.require(&state, Need::Recent).await?;
+    let (user, auth) = (&signed_in.user, &signed_in.auth);
     let name = passkey_name(&name)?;
     let existing = db::list(&state.db, user.id).await?;
     // One user handle for all of a user's passkeys, as the standard asks;
@@ -75,8 +78,7 @@ pub async fn passkey_register_start(name: String) -> Result<String, AppError> {
     let mut options = serde_json::to_value(&options).map_err(|_| AppError::Internal)?;
     options["publicKey"]["authenticatorSelection"]["residentKey"] = "required".into();
     options["publicKey"]["authenticatorSelection"]["requireResidentKey"] = true.into();
-    // Whose ceremony it is goes with it: signing in as someone else in
-    // this browser keeps the session's data.
+    // Whose ceremony it is goes with it, as well as a sign-in clearing it.
     ceremony::begin(
         &auth.session,
         ceremony::Kind::Register,
@@ -91,15 +93,18 @@ pub async fn passkey_register_start(name: String) -> Result<String, AppError> {
 #[server(prefix = "/api", endpoint = "passkey_register_finish")]
 pub async fn passkey_register_finish(credential: String) -> Result<String, AppError> {
     use crate::{
-        auth::session,
+        auth::{
+            proof::{Need, SignedIn},
+            session,
+        },
         passkeys::{ceremony, db},
         state::app_state,
     };
     use webauthn_rs::prelude::{PasskeyRegistration, RegisterPublicKeyCredential};
     let state = app_state()?;
-    let (user, _) = session::signed_in().await?;
-    let auth = session::current().await?;
-    session::require_recent_proof(&auth.session, state.settings.reauth).await?;
+    let signed_in = SignedIn::current().await?;
+    signed_in.require(&state, Need::Recent).await?;
+    let (user, auth) = (&signed_in.user, &signed_in.auth);
     let ((registration, handle, for_user), name) =
         ceremony::finish::<(PasskeyRegistration, String, i64)>(
             &auth.session,
@@ -198,8 +203,12 @@ async fn sign_in_with_passkey(
     next: Option<String>,
 ) -> Result<SignedInWithPasskey, AppError> {
     use crate::{
-        activity::db::{failed_attempt, reserve_attempt},
-        auth::{redirect::safe_next, session},
+        activity::db::{failed_attempt, throttled},
+        auth::{
+            redirect::safe_next,
+            session,
+            throttle::{self, Judged},
+        },
         passkeys::{ceremony, db},
         state::app_state,
         users,
@@ -245,26 +254,44 @@ async fn sign_in_with_passkey(
         .await?
         .ok_or(AppError::PasskeyUnknown)?;
     let origin = session::origin();
-    let attempt =
-        reserve_attempt(&state.throttle, &state.db, user.id, &user.username, &origin).await?;
+    // Counted apart from the password's failures: a stranger's wrong
+    // passwords do not stop the owner's passkey.
+    let key = throttle::passkey_key(user.id);
     let mut passkey = stored.key()?;
-    let verified = state.webauthn.finish_discoverable_authentication(
-        &answer,
-        discoverable,
-        &[DiscoverableKey::from(&passkey)],
-    );
-    let result = match verified {
-        Ok(result) => result,
-        Err(err) => {
-            tracing::info!(user.id = user.id, "a passkey sign-in failed: {err}");
-            let why = "passkey not accepted";
-            failed_attempt(&state.throttle, &state.db, attempt, user.id, why, &origin).await?;
-            return Err(AppError::PasskeyRejected);
+    let check = async {
+        match state.webauthn.finish_discoverable_authentication(
+            &answer,
+            discoverable,
+            &[DiscoverableKey::from(&passkey)],
+        ) {
+            Ok(result) => Ok(Some(result)),
+            Err(err) => {
+                tracing::info!(user.id = user.id, "a passkey sign-in failed: {err}");
+                Ok(None)
+            }
         }
     };
-    state.throttle.succeeded(&state.db, attempt).await?;
+    let (result, attempt) = match state.throttle.judge(&state.db, &key, check).await {
+        Ok(Judged::Right(result, attempt)) => (result, attempt),
+        Ok(Judged::Wrong) => {
+            let why = "passkey not accepted";
+            failed_attempt(&state.db, user.id, why, &origin).await?;
+            return Err(AppError::PasskeyRejected);
+        }
+        Err(AppError::TooManyAttempts) => {
+            throttled(&state.db, user.id, &origin, state.throttle.window).await?;
+            return Err(AppError::TooManyAttempts);
+        }
+        Err(err) => return Err(err),
+    };
     passkey.update_credential(&result);
-    db::used(&state.db, &stored, &passkey).await?;
+    // Two answers at once from one cloned key both verify against the
+    // same stored counter: only the first to write it back signs in.
+    if !db::used(&state.db, &stored, &passkey).await? {
+        state.throttle.release(&state.db, attempt).await;
+        return Err(AppError::PasskeyRejected);
+    }
+    state.throttle.succeeded(&state.db, attempt).await?;
     // A passkey is already two factors (the device, and the PIN or
     // biometric its user verification asked for): no authentication code
     // follows, even with two-factor on.
@@ -276,6 +303,7 @@ async fn sign_in_with_passkey(
         &state.db,
         &state.session_policy,
         &how,
+        &[session::ProofKind::Passkey],
     )
     .await?;
     tracing::info!(user.id = user.id, "signed in with a passkey");
@@ -288,14 +316,14 @@ async fn sign_in_with_passkey(
 #[server(prefix = "/api", endpoint = "passkey_reauth_start")]
 pub async fn passkey_reauth_start() -> Result<String, AppError> {
     use crate::{
-        auth::session,
+        auth::proof::SignedIn,
         passkeys::{ceremony, db},
         state::app_state,
     };
     let state = app_state()?;
-    let (user, _) = session::signed_in().await?;
-    let auth = session::current().await?;
-    let keys = db::list(&state.db, user.id)
+    let signed_in = SignedIn::current().await?;
+    let auth = &signed_in.auth;
+    let keys = db::list(&state.db, signed_in.user.id)
         .await?
         .iter()
         .map(db::Stored::key)
@@ -320,16 +348,20 @@ pub async fn passkey_reauth_start() -> Result<String, AppError> {
 #[server(prefix = "/api", endpoint = "passkey_reauth_finish")]
 pub async fn passkey_reauth_finish(credential: String) -> Result<(), AppError> {
     use crate::{
-        auth::{session, throttle},
+        auth::{
+            proof::SignedIn,
+            session::{self, ProofKind},
+            throttle::{self, Judged},
+        },
         passkeys::{ceremony, db},
         state::app_state,
     };
     use webauthn_rs::prelude::{PasskeyAuthentication, PublicKeyCredential};
     let state = app_state()?;
-    let (user, _) = session::signed_in().await?;
-    let auth = session::current().await?;
+    let signed_in = SignedIn::current().await?;
+    let user = &signed_in.user;
     let (authentication, _) = ceremony::finish::<PasskeyAuthentication>(
-        &auth.session,
+        signed_in.session(),
         &state.db,
         ceremony::Kind::Reauth,
         state.settings.ceremony,
@@ -341,44 +373,65 @@ pub async fn passkey_reauth_finish(credential: String) -> Result<(), AppError> {
         .await?
         .filter(|p| p.user_id == user.id)
         .ok_or(AppError::PasskeyRejected)?;
-    let attempt = state
-        .throttle
-        .reserve(&state.db, &throttle::key(&user.username))
-        .await?;
-    let result = match state
-        .webauthn
-        .finish_passkey_authentication(&answer, &authentication)
-    {
-        Ok(result) => result,
-        Err(err) => {
-            tracing::info!(user.id = user.id, "a passkey proof failed: {err}");
-            state.throttle.failed(&state.db, attempt).await?;
-            return Err(AppError::PasskeyRejected);
+    // This session's own count, like a password typed again.
+    let key = match &signed_in.handle {
+        Some(handle) => throttle::session_key(handle),
+        None => throttle::passkey_key(user.id),
+    };
+    let check = async {
+        match state
+            .webauthn
+            .finish_passkey_authentication(&answer, &authentication)
+        {
+            Ok(result) => Ok(Some(result)),
+            Err(err) => {
+                tracing::info!(user.id = user.id, "a passkey proof failed: {err}");
+                Ok(None)
+            }
         }
     };
-    state.throttle.succeeded(&state.db, attempt).await?;
+    let (result, attempt) = match state.throttle.judge(&state.db, &key, check).await? {
+        Judged::Right(result, attempt) => (result, attempt),
+        Judged::Wrong => return Err(AppError::PasskeyRejected),
+    };
     let mut passkey = stored.key()?;
     passkey.update_credential(&result);
-    db::used(&state.db, &stored, &passkey).await?;
-    session::mark_proved(&auth.session).await
+    if !db::used(&state.db, &stored, &passkey).await? {
+        state.throttle.release(&state.db, attempt).await;
+        return Err(AppError::PasskeyRejected);
+    }
+    state.throttle.succeeded(&state.db, attempt).await?;
+    session::add_proof(signed_in.session(), ProofKind::Passkey).await
 }
 
 /// Removes one of the signed-in user's passkeys. Needs a recent sign-in
 /// proof. A form post goes back to `/profile/passkeys`.
 #[server(prefix = "/api", endpoint = "remove_passkey")]
 pub async fn remove_passkey(id: String) -> Result<(), AppError> {
-    use crate::{auth::session, passkeys::db, state::app_state};
+    use crate::{
+        auth::{
+            proof::{Need, SignedIn},
+            session,
+        },
+        passkeys::db,
+        state::app_state,
+    };
     let state = app_state()?;
-    let (user, _) = session::signed_in().await?;
-    let auth = session::current().await?;
-    session::require_recent_proof(&auth.session, state.settings.reauth).await?;
+    let mut signed_in = SignedIn::current().await?;
+    signed_in.require(&state, Need::Recent).await?;
     let id: i64 = id.trim().parse().map_err(|_| AppError::NotFound)?;
     // Every account has a password (registration asks for one), so no
     // removal can leave an account without a way to sign in.
-    if !db::remove(&state.db, user.id, id, &session::origin()).await? {
+    let user_id = signed_in.user.id;
+    if !db::remove(&state.db, user_id, id, &session::origin()).await? {
         return Err(AppError::NotFound);
     }
-    tracing::info!(user.id = user.id, "removed a passkey");
+    // Sessions it started (and any other) end: a lost key's sessions must
+    // not outlive its removal.
+    signed_in
+        .end_other_sessions(&state, crate::metrics::Revoked::PasskeyRemoved)
+        .await?;
+    tracing::info!(user.id = user_id, "removed a passkey");
     leptos_axum::redirect("/profile/passkeys");
     Ok(())
 }

@@ -98,14 +98,24 @@ pub async fn insert(
 }
 
 /// Notes a sign-in or proof with `stored`: when, and the key's new
-/// signature counter.
-pub async fn used(db: &Db, stored: &Stored, passkey: &Passkey) -> Result<(), AppError> {
-    const SQL: &str = "UPDATE passkeys SET passkey = $2, last_used_at = $3 WHERE id = $1";
+/// signature counter; false when the stored key changed since `stored`
+/// was read (another answer of the same key got in first: a cloned key
+/// replaying its counter), and then nothing is written.
+pub async fn used(db: &Db, stored: &Stored, passkey: &Passkey) -> Result<bool, AppError> {
+    const SQL: &str =
+        "UPDATE passkeys SET passkey = $2, last_used_at = $3 WHERE id = $1 AND passkey = $4";
     let json = serde_json::to_string(passkey).map_err(|_| AppError::Internal)?;
-    on_pool!(db, pool => {
-        sqlx::query(SQL).bind(stored.id).bind(&json).bind(now()).execute(pool).await?;
-    });
-    Ok(())
+    Ok(on_pool!(db, pool => {
+        sqlx::query(SQL)
+            .bind(stored.id)
+            .bind(&json)
+            .bind(now())
+            .bind(&stored.passkey)
+            .execute(pool)
+            .await?
+            .rows_affected()
+            == 1
+    }))
 }
 
 /// Removes the user's passkey `id`; false if they have none with that id.

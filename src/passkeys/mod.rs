@@ -25,6 +25,8 @@ pub struct PasskeyList {
     pub passkeys: Vec<PasskeyRow>,
     /// A change here needs a sign-in proof first (`REAUTH_MINUTES`).
     pub needs_proof: bool,
+    /// The password needs a code with it (two-factor is on).
+    pub code_proof: bool,
 }
 
 /// One passkey, as its owner sees it.

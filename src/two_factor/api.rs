@@ -9,62 +9,64 @@ use leptos::prelude::*;
 #[server(prefix = "/api", endpoint = "two_factor")]
 pub async fn two_factor() -> Result<TwoFactorStatus, AppError> {
     use crate::{
-        auth::session,
+        auth::proof::SignedIn,
         state::app_state,
         two_factor::{codes, db, flow},
     };
     let state = app_state()?;
-    let (user, _) = session::signed_in().await?;
-    let auth = session::current().await?;
-    let needs_proof = !session::has_recent_proof(&auth.session, state.settings.reauth).await?;
-    let passkey_proof = needs_proof
-        && !crate::passkeys::db::list(&state.db, user.id)
-            .await?
-            .is_empty();
-    if db::enrolled(&state.db, user.id).await?.is_some() {
-        return Ok(TwoFactorStatus {
-            enabled: true,
-            needs_proof,
-            passkey_proof,
-            setup: None,
-            recovery_codes: flow::take_new_codes(&auth.session).await?,
-            recovery_codes_left: db::recovery_codes_left(&state.db, user.id).await?,
-        });
-    }
-    let secret = flow::pending_secret(&auth.session).await?;
-    Ok(TwoFactorStatus {
+    let signed_in = SignedIn::current().await?;
+    let (user, session) = (&signed_in.user, signed_in.session());
+    let proof = signed_in.proof_state(&state).await?;
+    let mut status = TwoFactorStatus {
         enabled: false,
-        needs_proof,
-        passkey_proof,
-        setup: Some(codes::setup(&secret, &user.username)?),
+        needs_proof: proof.needed,
+        passkey_proof: proof.passkey,
+        code_proof: proof.code,
+        setup: None,
         recovery_codes: Vec::new(),
         recovery_codes_left: 0,
-    })
+    };
+    if db::enrolled(&state.db, user.id).await?.is_some() {
+        status.enabled = true;
+        status.recovery_codes = flow::take_new_codes(session, user.id).await?;
+        status.recovery_codes_left = db::recovery_codes_left(&state.db, user.id).await?;
+    } else if !proof.needed {
+        // The secret only to a session that proved it is its user: a
+        // session left open on a shared computer does not hand it out.
+        let secret = flow::pending_secret(session, user.id).await?;
+        status.setup = Some(codes::setup(&secret, &user.username)?);
+    }
+    Ok(status)
 }
 
 /// Turns two-factor on, confirmed by a code from the app for the secret
 /// the page showed. Answers with the 10 recovery codes; a form post goes
-/// back to `/profile/2fa`, which shows them once.
+/// back to `/profile/2fa`, which shows them once. The account's other
+/// sessions end: they were not signed in with two factors.
 #[server(prefix = "/api", endpoint = "enable_two_factor")]
 pub async fn enable_two_factor(code: String) -> Result<Vec<String>, AppError> {
     use crate::{
-        auth::session,
+        auth::{
+            proof::{Need, SignedIn},
+            session,
+        },
         state::app_state,
         two_factor::{codes, db, flow},
     };
     let state = app_state()?;
-    let (user, _) = session::signed_in().await?;
-    let auth = session::current().await?;
-    session::require_recent_proof(&auth.session, state.settings.reauth).await?;
-    if db::enrolled(&state.db, user.id).await?.is_some() {
+    let mut signed_in = SignedIn::current().await?;
+    signed_in.require(&state, Need::Recent).await?;
+    let user_id = signed_in.user.id;
+    if db::enrolled(&state.db, user_id).await?.is_some() {
         return Err(AppError::field(
             "code",
             "Two-factor authentication is already on.",
         ));
     }
     let invalid = || AppError::field("code", "Invalid authentication code.");
-    let secret = flow::pending_secret(&auth.session).await?;
-    let totp = codes::totp(&secret, &user.username)?;
+    // The secret this account's page showed, never another account's.
+    let secret = flow::pending_secret(signed_in.session(), user_id).await?;
+    let totp = codes::totp(&secret, &signed_in.user.username)?;
     let now = u64::try_from(time::OffsetDateTime::now_utc().unix_timestamp()).unwrap_or_default();
     let step = codes::check(&totp, &code, now).ok_or_else(invalid)?;
     let recovery = codes::new_recovery_codes();
@@ -76,7 +78,7 @@ pub async fn enable_two_factor(code: String) -> Result<Vec<String>, AppError> {
     let step = i64::try_from(step).unwrap_or(i64::MAX);
     if !db::enable(
         &state.db,
-        user.id,
+        user_id,
         &secret,
         step,
         &hashes,
@@ -89,58 +91,66 @@ pub async fn enable_two_factor(code: String) -> Result<Vec<String>, AppError> {
             "Two-factor authentication is already on.",
         ));
     }
-    flow::take_pending_secret(&auth.session).await?;
-    flow::keep_new_codes(&auth.session, &recovery).await?;
-    tracing::info!(user.id = user.id, "turned two-factor on");
+    signed_in
+        .end_other_sessions(&state, crate::metrics::Revoked::TwoFactorChange)
+        .await?;
+    let session = signed_in.session();
+    flow::take_pending_secret(session, user_id).await?;
+    flow::keep_new_codes(session, user_id, &recovery).await?;
+    // The code just typed is a second factor of this session's own.
+    session::add_proof(session, session::ProofKind::Totp).await?;
+    tracing::info!(user.id = user_id, "turned two-factor on");
     leptos_axum::redirect("/profile/2fa");
     Ok(recovery)
 }
 
 /// Turns two-factor off, given a code from the app or a recovery code.
-/// Wrong codes count toward the sign-in throttle.
+/// Wrong codes count toward this session's re-authentication limit. The
+/// account's other sessions end.
 #[server(prefix = "/api", endpoint = "disable_two_factor")]
 pub async fn disable_two_factor(code: String) -> Result<(), AppError> {
     use crate::{
-        auth::{session, throttle},
+        auth::{
+            proof::{Need, SignedIn},
+            session,
+        },
         state::app_state,
-        two_factor::{db, flow},
+        two_factor::db,
     };
     let state = app_state()?;
-    let (user, _) = session::signed_in().await?;
-    let auth = session::current().await?;
-    session::require_recent_proof(&auth.session, state.settings.reauth).await?;
-    let Some(enrolled) = db::enrolled(&state.db, user.id).await? else {
+    let mut signed_in = SignedIn::current().await?;
+    signed_in.require(&state, Need::Recent).await?;
+    let Some(enrolled) = db::enrolled(&state.db, signed_in.user.id).await? else {
         return Err(AppError::field(
             "code",
             "Two-factor authentication is not on.",
         ));
     };
-    let attempt = state
-        .throttle
-        .reserve(&state.db, &throttle::key(&user.username))
-        .await?;
-    if flow::verify(&state.db, &user, &enrolled, &code)
-        .await?
-        .is_none()
-    {
-        state.throttle.failed(&state.db, attempt).await?;
+    if !signed_in.check_code(&state, &enrolled, &code).await? {
         return Err(AppError::field("code", "Invalid authentication code."));
     }
-    state.throttle.succeeded(&state.db, attempt).await?;
-    db::disable(&state.db, user.id, &session::origin()).await?;
-    tracing::info!(user.id = user.id, "turned two-factor off");
+    db::disable(&state.db, signed_in.user.id, &session::origin()).await?;
+    signed_in
+        .end_other_sessions(&state, crate::metrics::Revoked::TwoFactorChange)
+        .await?;
+    tracing::info!(user.id = signed_in.user.id, "turned two-factor off");
     leptos_axum::redirect("/profile/2fa");
     Ok(())
 }
 
 /// The second step of a sign-in with two-factor on: a code from the app
 /// or a recovery code, for the sign-in this session started. Wrong codes
-/// count toward the same throttle as wrong passwords; no code works twice.
+/// count toward the same throttle as wrong passwords, and only this, the
+/// completed sign-in, starts the count again; no code works twice.
 #[server(prefix = "/api", endpoint = "login_two_factor")]
 pub async fn login_two_factor(code: String) -> Result<Account, AppError> {
     use crate::{
-        activity::db::{failed_attempt, record, reserve_attempt, Kind},
-        auth::{redirect::safe_next, session},
+        activity::db::{failed_attempt, record, throttled, Kind},
+        auth::{
+            redirect::safe_next,
+            session::{self, ProofKind},
+            throttle::{self, Judged},
+        },
         state::app_state,
         two_factor::{db, flow},
         users,
@@ -152,6 +162,8 @@ pub async fn login_two_factor(code: String) -> Result<Account, AppError> {
     };
     let user = users::db::find_by_id(&state.db, step.user_id)
         .await?
+        // The password changed, or every session was ended, since.
+        .filter(|user| user.session_token == step.token)
         .ok_or(AppError::SignInExpired)?;
     // Turned off meanwhile: sign in again, with the password alone.
     let enrolled = db::enrolled(&state.db, user.id)
@@ -161,15 +173,22 @@ pub async fn login_two_factor(code: String) -> Result<Account, AppError> {
         .client_limits
         .password_attempt(crate::client::current())?;
     let origin = session::origin();
-    let attempt =
-        reserve_attempt(&state.throttle, &state.db, user.id, &user.username, &origin).await?;
-    let Some(proof) = flow::verify(&state.db, &user, &enrolled, &code).await? else {
-        let why = "wrong authentication code";
-        failed_attempt(&state.throttle, &state.db, attempt, user.id, why, &origin).await?;
-        return Err(AppError::field("code", "Invalid authentication code."));
+    let check = flow::verify(&state.db, &user, &enrolled, &code);
+    let key = throttle::key(&user.username);
+    let (proof, attempt) = match state.throttle.judge(&state.db, &key, check).await {
+        Ok(Judged::Right(proof, attempt)) => (proof, attempt),
+        Ok(Judged::Wrong) => {
+            let why = "wrong authentication code";
+            failed_attempt(&state.db, user.id, why, &origin).await?;
+            return Err(AppError::field("code", "Invalid authentication code."));
+        }
+        Err(AppError::TooManyAttempts) => {
+            throttled(&state.db, user.id, &origin, state.throttle.window).await?;
+            return Err(AppError::TooManyAttempts);
+        }
+        Err(err) => return Err(err),
     };
     state.throttle.succeeded(&state.db, attempt).await?;
-    flow::end_second_step(&auth.session).await?;
     let how = match proof {
         flow::Proof::Code => "with a password and an authentication code",
         flow::Proof::RecoveryCode => "with a password and a recovery code",
@@ -181,6 +200,7 @@ pub async fn login_two_factor(code: String) -> Result<Account, AppError> {
         &state.db,
         &state.session_policy,
         how,
+        &[ProofKind::Password, proof.kind()],
     )
     .await?;
     if proof == flow::Proof::RecoveryCode {

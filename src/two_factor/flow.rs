@@ -22,6 +22,10 @@ const NEW_CODES: &str = "2fa.new_codes";
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SecondStep {
     pub user_id: i64,
+    /// The user's session token when the password was right: a password
+    /// change or `Log out everywhere` since then (a new token) cancels the
+    /// step, in this browser and any other.
+    pub token: String,
     pub remember: bool,
     pub next: Option<String>,
     /// Unix seconds.
@@ -32,18 +36,22 @@ fn now() -> i64 {
     time::OffsetDateTime::now_utc().unix_timestamp()
 }
 
+/// The password was right: the sign-in waits for its code, under a new
+/// session id (the one the password was typed under is worthless now).
 pub async fn start_second_step(
     session: &Session,
-    user_id: i64,
+    user: &User,
     remember: bool,
     next: Option<String>,
 ) -> Result<(), AppError> {
     let step = SecondStep {
-        user_id,
+        user_id: user.id,
+        token: user.session_token.clone(),
         remember,
         next,
         started_at: now(),
     };
+    session.cycle_id().await?;
     Ok(session.insert(SECOND_STEP, step).await?)
 }
 
@@ -53,7 +61,15 @@ pub async fn second_step(
     session: &Session,
     ttl: std::time::Duration,
 ) -> Result<Option<SecondStep>, AppError> {
-    let Some(step) = session.get::<SecondStep>(SECOND_STEP).await? else {
+    let Some(step) = session
+        .get::<SecondStep>(SECOND_STEP)
+        .await
+        // A step written before steps had a token: no step.
+        .or_else(|err| match err {
+            tower_sessions::session::Error::SerdeJson(_) => Ok(None),
+            err => Err(err),
+        })?
+    else {
         return Ok(None);
     };
     if now() - step.started_at > ttl.as_secs() as i64 {
@@ -64,35 +80,76 @@ pub async fn second_step(
 }
 
 pub async fn end_second_step(session: &Session) -> Result<(), AppError> {
-    session.remove::<SecondStep>(SECOND_STEP).await?;
+    session.remove_value(SECOND_STEP).await?;
     Ok(())
 }
 
-/// The secret being enrolled in this session, made on first asking.
-pub async fn pending_secret(session: &Session) -> Result<String, AppError> {
-    if let Some(secret) = session.get::<String>(PENDING_SECRET).await? {
+/// Something made in this session for one account: refused to any other
+/// signed in later on the same browser.
+#[derive(Serialize, Deserialize)]
+struct Owned<T> {
+    user_id: i64,
+    value: T,
+}
+
+/// What `key` holds for `user_id`, if it was made for them.
+async fn owned<T: serde::de::DeserializeOwned>(
+    session: &Session,
+    key: &str,
+    user_id: i64,
+) -> Result<Option<T>, AppError> {
+    let owned: Option<Owned<T>> = session.get(key).await.or_else(|err| match err {
+        // Written before values had an owner: nobody's.
+        tower_sessions::session::Error::SerdeJson(_) => Ok(None),
+        err => Err(err),
+    })?;
+    Ok(owned.filter(|o| o.user_id == user_id).map(|o| o.value))
+}
+
+/// The secret `user_id` is enrolling in this session, made on first asking.
+pub async fn pending_secret(session: &Session, user_id: i64) -> Result<String, AppError> {
+    if let Some(secret) = owned::<String>(session, PENDING_SECRET, user_id).await? {
         return Ok(secret);
     }
     let secret = codes::new_secret();
-    session.insert(PENDING_SECRET, &secret).await?;
+    let owned = Owned {
+        user_id,
+        value: &secret,
+    };
+    session.insert(PENDING_SECRET, owned).await?;
     Ok(secret)
 }
 
-/// The secret being enrolled, if the page made one.
-pub async fn take_pending_secret(session: &Session) -> Result<Option<String>, AppError> {
-    Ok(session.remove::<String>(PENDING_SECRET).await?)
+/// The secret `user_id` was enrolling, if the page made one for them.
+pub async fn take_pending_secret(
+    session: &Session,
+    user_id: i64,
+) -> Result<Option<String>, AppError> {
+    let secret = owned(session, PENDING_SECRET, user_id).await?;
+    session.remove_value(PENDING_SECRET).await?;
+    Ok(secret)
 }
 
-pub async fn keep_new_codes(session: &Session, codes: &[String]) -> Result<(), AppError> {
-    Ok(session.insert(NEW_CODES, codes).await?)
+pub async fn keep_new_codes(
+    session: &Session,
+    user_id: i64,
+    codes: &[String],
+) -> Result<(), AppError> {
+    let owned = Owned {
+        user_id,
+        value: codes,
+    };
+    Ok(session.insert(NEW_CODES, owned).await?)
 }
 
-/// The recovery codes just made, once: the next call finds none.
-pub async fn take_new_codes(session: &Session) -> Result<Vec<String>, AppError> {
-    Ok(session
-        .remove::<Vec<String>>(NEW_CODES)
-        .await?
-        .unwrap_or_default())
+/// The recovery codes just made for `user_id`, once: the next call finds
+/// none.
+pub async fn take_new_codes(session: &Session, user_id: i64) -> Result<Vec<String>, AppError> {
+    let codes = owned(session, NEW_CODES, user_id).await?;
+    if codes.is_some() {
+        session.remove_value(NEW_CODES).await?;
+    }
+    Ok(codes.unwrap_or_default())
 }
 
 /// How a code was right.
@@ -102,6 +159,16 @@ pub enum Proof {
     Code,
     /// One of the recovery codes, now used up.
     RecoveryCode,
+}
+
+impl Proof {
+    pub fn kind(self) -> crate::auth::session::ProofKind {
+        use crate::auth::session::ProofKind;
+        match self {
+            Proof::Code => ProofKind::Totp,
+            Proof::RecoveryCode => ProofKind::RecoveryCode,
+        }
+    }
 }
 
 /// Checks `code` for `user`: an app code not accepted before (its step is

@@ -20,6 +20,8 @@ pub struct TwoFactorStatus {
     pub needs_proof: bool,
     /// The user could give that proof with a passkey.
     pub passkey_proof: bool,
+    /// The password needs a code with it (two-factor is on).
+    pub code_proof: bool,
     /// While off: what to put into an authenticator app.
     pub setup: Option<Setup>,
     /// Right after turning on, once: the recovery codes.

@@ -17,5 +17,6 @@ mod operations;
 mod outage;
 mod pages;
 mod passkeys;
+mod seams;
 mod sessions;
 mod two_factor;

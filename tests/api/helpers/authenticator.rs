@@ -14,6 +14,8 @@ use sha2::{Digest, Sha256};
 /// The origin the tests' "browser" claims: the app's default PUBLIC_URL.
 pub const ORIGIN: &str = "http://localhost:3000";
 
+/// Cloning it clones the key with its counter: a cloned authenticator.
+#[derive(Clone)]
 pub struct Authenticator {
     key: SigningKey,
     pub credential_id: Vec<u8>,
