@@ -68,13 +68,20 @@ impl Application {
             .then(|| Arc::new(crate::metrics::Metrics::new()));
         let hasher = Hasher::new(settings.password_queue)?
             .timed(metrics.as_ref().map(|m| m.password_job_seconds()));
+        // Where the per-client limits count: where instances meet.
+        let counts = match (&store, &db) {
+            (Store::Redis(_, pool), _) => crate::client::Counts::Redis(pool.clone()),
+            (_, Db::Postgres(pool)) => crate::client::Counts::Postgres(pool.clone()),
+            (_, Db::Sqlite(..)) => crate::client::Counts::Local,
+        };
+        let client_limits = crate::client::ClientLimits::new(settings.client_rates, counts);
         let state = AppState::new(Shared {
             leptos_options: settings.leptos.clone(),
             db,
             hasher,
             throttle: settings.login_throttle,
             session_policy,
-            client_limits: crate::client::ClientLimits::new(settings.client_rates),
+            client_limits,
             store: store.clone(),
             metrics,
             draining: Default::default(),
@@ -196,7 +203,9 @@ impl Application {
                     if let Err(err) = crate::passkeys::ceremony::prune(&db, ceremony).await {
                         tracing::warn!("could not prune answered passkey ceremonies: {err}");
                     }
-                    pruned.client_limits.prune();
+                    if let Err(err) = pruned.client_limits.prune().await {
+                        tracing::warn!("could not prune the per-client limits: {err}");
+                    }
                 }
             };
             tokio::join!(sessions, index);

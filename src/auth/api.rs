@@ -50,7 +50,8 @@ async fn sign_in_with_password(
     let mut auth = session::current().await?;
     state
         .client_limits
-        .password_attempt(crate::client::current())?;
+        .password_attempt(crate::client::current())
+        .await?;
     // Counted by username in the database before any password work, in
     // the same step as the check: see `Throttle::reserve`.
     use crate::activity::db::{record_for_username, Kind};
@@ -199,7 +200,8 @@ pub async fn register(
 
     state
         .client_limits
-        .password_attempt(crate::client::current())?;
+        .password_attempt(crate::client::current())
+        .await?;
     let hash = state.hasher.hash(password).await?;
     let user = match db::insert(&state.db, &username, &email, &hash).await? {
         Insert::Created(user) => user,

@@ -128,7 +128,8 @@ impl SignedIn {
     pub async fn check_password(&self, state: &AppState, password: &str) -> Result<bool, AppError> {
         state
             .client_limits
-            .password_attempt(crate::client::current())?;
+            .password_attempt(crate::client::current())
+            .await?;
         let hash = &self.user.password_hash;
         let check = async {
             Ok(state
@@ -159,7 +160,8 @@ impl SignedIn {
         use crate::two_factor::flow;
         state
             .client_limits
-            .password_attempt(crate::client::current())?;
+            .password_attempt(crate::client::current())
+            .await?;
         let check = flow::verify(&state.db, &self.user, enrolled, code);
         match state.throttle.judge(&state.db, &self.key(), check).await? {
             Judged::Right(proof, attempt) => {

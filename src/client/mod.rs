@@ -12,9 +12,13 @@
 //! Two per-client limits keep one address from using up what everyone
 //! shares: password work (argon2 is the most expensive thing the server
 //! does) and stored sessions (each is a row or a Redis key). Both are GCRA
-//! buckets (`governor`), updated with one atomic step, so a burst sent at
-//! once is held to the limit exactly. They are per instance: behind a
-//! balancer with N instances one address gets at most N times the rate.
+//! buckets, updated with one atomic step, so a burst sent at once is held
+//! to the limit exactly. Where several instances can meet, the buckets are
+//! kept where they meet, so N instances do not allow N times the rate: in
+//! Redis when `REDIS_URL` is set (one Lua script), else in PostgreSQL (one
+//! `INSERT … ON CONFLICT DO UPDATE … WHERE`). On SQLite (one instance)
+//! they are in memory (`governor`). Only password attempts and sessions
+//! about to be stored ask; a session read never does.
 pub mod new_sessions;
 
 use crate::{
@@ -136,36 +140,159 @@ fn bucket(ip: IpAddr) -> IpAddr {
 }
 
 type Limiter = DefaultKeyedRateLimiter<IpAddr>;
+type RedisPool = tower_sessions_redis_store::fred::prelude::Pool;
 
-/// The per-client limits of one instance.
+/// Where the buckets are kept.
+pub enum Counts {
+    /// In this instance's memory: one instance (SQLite).
+    Local,
+    /// In PostgreSQL, shared by every instance.
+    Postgres(sqlx::PgPool),
+    /// In Redis, shared by every instance.
+    Redis(RedisPool),
+}
+
+/// The per-client limits.
 pub struct ClientLimits {
     password_attempts: Option<Limiter>,
     new_sessions: Option<Limiter>,
+    rates: ClientRates,
+    counts: Counts,
+}
+
+/// Which limit a bucket belongs to.
+#[derive(Clone, Copy)]
+enum Which {
+    PasswordAttempts,
+    NewSessions,
+}
+
+impl Which {
+    fn prefix(self) -> &'static str {
+        match self {
+            Which::PasswordAttempts => "password",
+            Which::NewSessions => "session",
+        }
+    }
+}
+
+/// GCRA in Redis, one step: `KEYS[1]` the bucket, `ARGV` now, the
+/// emission interval and the window (all in ms). Answers 0 when the
+/// request is allowed (and counted), else how many ms until it would be.
+const REDIS_GCRA: &str = "local now = tonumber(ARGV[1]) \
+    local t = tonumber(ARGV[2]) \
+    local window = tonumber(ARGV[3]) \
+    local tat = tonumber(redis.call('GET', KEYS[1]) or now) \
+    if tat < now then tat = now end \
+    local new = tat + t \
+    if new - now > window then return new - now - window end \
+    redis.call('SET', KEYS[1], new, 'PX', new - now) \
+    return 0";
+
+/// GCRA in PostgreSQL, one statement: `$1` the bucket, `$2` now, `$3` the
+/// emission interval, `$4` the window (ms). A row comes back when the
+/// request is allowed (and counted); none when it is not.
+const PG_GCRA: &str = "INSERT INTO client_limits (key, tat) VALUES ($1, $2 + $3) \
+    ON CONFLICT (key) DO UPDATE SET tat = GREATEST(client_limits.tat, $2) + $3 \
+    WHERE GREATEST(client_limits.tat, $2) + $3 - $2 <= $4 \
+    RETURNING tat";
+
+const WINDOW_MS: i64 = 60_000;
+
+fn now_ms() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp_nanos() as i64 / 1_000_000
 }
 
 impl ClientLimits {
-    pub fn new(rates: ClientRates) -> Self {
+    pub fn new(rates: ClientRates, counts: Counts) -> Self {
         let limiter = |per_minute: NonZeroU32| RateLimiter::keyed(Quota::per_minute(per_minute));
+        let local = matches!(counts, Counts::Local);
         Self {
-            password_attempts: rates.password_attempts.map(limiter),
-            new_sessions: rates.new_sessions.map(limiter),
+            password_attempts: rates.password_attempts.filter(|_| local).map(limiter),
+            new_sessions: rates.new_sessions.filter(|_| local).map(limiter),
+            rates,
+            counts,
         }
     }
 
     /// Takes one password attempt (login, registration, password change)
     /// from `ip`'s allowance, or `Err(RateLimited)`.
-    pub fn password_attempt(&self, ip: IpAddr) -> Result<(), AppError> {
-        take(self.password_attempts.as_ref(), ip)
+    pub async fn password_attempt(&self, ip: IpAddr) -> Result<(), AppError> {
+        self.take(Which::PasswordAttempts, ip).await
     }
 
     /// Takes one new stored session from `ip`'s allowance.
-    pub fn new_session(&self, ip: IpAddr) -> Result<(), AppError> {
-        take(self.new_sessions.as_ref(), ip)
+    pub async fn new_session(&self, ip: IpAddr) -> Result<(), AppError> {
+        self.take(Which::NewSessions, ip).await
+    }
+
+    async fn take(&self, which: Which, ip: IpAddr) -> Result<(), AppError> {
+        let (local, rate) = match which {
+            Which::PasswordAttempts => (&self.password_attempts, self.rates.password_attempts),
+            Which::NewSessions => (&self.new_sessions, self.rates.new_sessions),
+        };
+        let Some(rate) = rate else {
+            return Ok(());
+        };
+        let key = format!("{}:{}", which.prefix(), bucket(ip));
+        // Per minute, all at once if need be, then one every 60 s / rate.
+        let interval = WINDOW_MS / i64::from(rate.get());
+        let now = now_ms();
+        let wait_ms: i64 = match &self.counts {
+            Counts::Local => return take(local.as_ref(), ip),
+            Counts::Postgres(pool) => {
+                let allowed: Option<i64> = sqlx::query_scalar(PG_GCRA)
+                    .bind(&key)
+                    .bind(now)
+                    .bind(interval)
+                    .bind(WINDOW_MS)
+                    .fetch_optional(pool)
+                    .await?;
+                if allowed.is_some() {
+                    return Ok(());
+                }
+                // Refused (rare): when the next one would be allowed.
+                let tat: Option<i64> =
+                    sqlx::query_scalar("SELECT tat FROM client_limits WHERE key = $1")
+                        .bind(&key)
+                        .fetch_optional(pool)
+                        .await?;
+                tat.map_or(interval, |tat| tat.max(now) + interval - now - WINDOW_MS)
+            }
+            Counts::Redis(pool) => {
+                use tower_sessions_redis_store::fred::{
+                    prelude::ClientLike,
+                    types::{CustomCommand, Value},
+                };
+                let args: Vec<Value> = vec![
+                    REDIS_GCRA.into(),
+                    1.into(),
+                    format!("sesame:limit:{key}").into(),
+                    now.into(),
+                    interval.into(),
+                    WINDOW_MS.into(),
+                ];
+                pool.next()
+                    .custom(CustomCommand::new_static("EVAL", None, false), args)
+                    .await
+                    .map_err(|err| {
+                        tracing::warn!("Redis could not count a client's request: {err}");
+                        AppError::Unavailable
+                    })?
+            }
+        };
+        if wait_ms <= 0 {
+            return Ok(());
+        }
+        Err(AppError::RateLimited(
+            u64::try_from(wait_ms).unwrap_or(0) / 1000 + 1,
+        ))
     }
 
     /// Forgets clients whose allowance is full again; run now and then so
-    /// a spray from many addresses does not keep its keys in memory.
-    pub fn prune(&self) {
+    /// a spray from many addresses does not keep its keys in memory (or
+    /// rows in PostgreSQL; Redis expires its own).
+    pub async fn prune(&self) -> Result<(), AppError> {
         for limiter in [&self.password_attempts, &self.new_sessions]
             .into_iter()
             .flatten()
@@ -173,6 +300,13 @@ impl ClientLimits {
             limiter.retain_recent();
             limiter.shrink_to_fit();
         }
+        if let Counts::Postgres(pool) = &self.counts {
+            sqlx::query("DELETE FROM client_limits WHERE tat < $1")
+                .bind(now_ms())
+                .execute(pool)
+                .await?;
+        }
+        Ok(())
     }
 }
 
@@ -294,16 +428,21 @@ mod tests {
     /// A burst from many threads at once gets exactly the allowance.
     #[test]
     fn a_burst_at_once_gets_exactly_the_allowance() {
-        let limits = Arc::new(ClientLimits::new(ClientRates {
-            password_attempts: NonZeroU32::new(30),
-            new_sessions: None,
-        }));
+        let limits = Arc::new(ClientLimits::new(
+            ClientRates {
+                password_attempts: NonZeroU32::new(30),
+                new_sessions: None,
+            },
+            Counts::Local,
+        ));
         let threads: Vec<_> = (0..8)
             .map(|_| {
                 let limits = limits.clone();
                 std::thread::spawn(move || {
                     (0..50)
-                        .filter(|_| limits.password_attempt(ip("192.0.2.1")).is_ok())
+                        .filter(|_| {
+                            take(limits.password_attempts.as_ref(), ip("192.0.2.1")).is_ok()
+                        })
                         .count()
                 })
             })
@@ -312,9 +451,9 @@ mod tests {
         // 30 at once, plus at most one refilled while the threads ran.
         assert!((30..=31).contains(&passed), "{passed}");
         // Another client is untouched; no limit means no limit.
-        assert!(limits.password_attempt(ip("192.0.2.2")).is_ok());
-        assert!(limits.new_session(ip("192.0.2.1")).is_ok());
-        match limits.password_attempt(ip("192.0.2.1")) {
+        assert!(take(limits.password_attempts.as_ref(), ip("192.0.2.2")).is_ok());
+        assert!(take(limits.new_sessions.as_ref(), ip("192.0.2.1")).is_ok());
+        match take(limits.password_attempts.as_ref(), ip("192.0.2.1")) {
             Err(AppError::RateLimited(seconds)) => assert!((1..=3).contains(&seconds)),
             other => panic!("{other:?}"),
         }

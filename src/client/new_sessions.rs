@@ -39,7 +39,7 @@ pub async fn limit(
     if had_session || !session.is_modified() || session.is_empty().await {
         return res;
     }
-    let Err(err) = state.client_limits.new_session(client) else {
+    let Err(err) = state.client_limits.new_session(client).await else {
         return res;
     };
     // A sign-in that cannot keep its session keeps no device row either.

@@ -164,7 +164,10 @@ pub async fn passkey_login_start(modal: Option<String>) -> Result<String, AppErr
     } else {
         // Not in a session (see `ceremony`), so it takes from the
         // allowance a new session would.
-        state.client_limits.new_session(crate::client::current())?;
+        state
+            .client_limits
+            .new_session(crate::client::current())
+            .await?;
         let challenge = serde_json::to_value(&options.public_key.challenge)
             .ok()
             .and_then(|c| c.as_str().map(str::to_owned))
@@ -218,7 +221,8 @@ async fn sign_in_with_passkey(
     let mut auth = session::current().await?;
     state
         .client_limits
-        .password_attempt(crate::client::current())?;
+        .password_attempt(crate::client::current())
+        .await?;
     // The autofill's ceremony is found by the challenge the answer signed;
     // any other waits in this session (the button's).
     let answer: Result<PublicKeyCredential, _> = serde_json::from_str(&credential);

@@ -171,7 +171,8 @@ pub async fn login_two_factor(code: String) -> Result<Account, AppError> {
         .ok_or(AppError::SignInExpired)?;
     state
         .client_limits
-        .password_attempt(crate::client::current())?;
+        .password_attempt(crate::client::current())
+        .await?;
     let origin = session::origin();
     let check = flow::verify(&state.db, &user, &enrolled, &code);
     let key = throttle::key(&user.username);

@@ -148,3 +148,53 @@ async fn killing_an_instance_mid_stream_loses_no_acknowledged_user_or_session() 
         );
     }
 }
+
+/// Per-client limits count for the whole cluster, where the instances
+/// meet (PostgreSQL, or Redis when sessions are there): ten requests from
+/// one address alternating between two instances get the allowance of one.
+/// On SQLite there is one instance, whose memory holds the counts.
+#[tokio::test]
+async fn per_client_limits_hold_across_two_instances() {
+    use std::num::NonZeroU32;
+    let six = |s: &mut sesame::config::Settings| {
+        s.client_rates.password_attempts = NonZeroU32::new(6);
+        s.client_rates.new_sessions = NonZeroU32::new(6);
+    };
+    let a = spawn_app_with(six).await;
+    if a.storage.database_url.starts_with("sqlite") {
+        return;
+    }
+    let b = a.sibling_with(six).await;
+    // Ten names, so that no username's own throttle (5 failures) stops
+    // anything: only the client's limit can.
+    let mut statuses = Vec::new();
+    for n in 0..10 {
+        let app = if n % 2 == 0 { &a } else { &b };
+        let stranger = TestUser::generate();
+        let res = Browser::at("127.0.0.2", app).login(&stranger, false).await;
+        statuses.push(res.status().as_u16());
+    }
+    assert_eq!(statuses[..6], [401; 6], "{statuses:?}");
+    assert_eq!(statuses[6..], [429; 4], "{statuses:?}");
+
+    // New sessions: ten visitors from one address saving a note.
+    let mut stored = 0;
+    for n in 0..10 {
+        let app = if n % 2 == 0 { &a } else { &b };
+        let res = Browser::without_cookies_at("127.0.0.3", app)
+            .set_note(&format!("note {n}"))
+            .await;
+        match res.status().as_u16() {
+            200 => stored += 1,
+            429 => {}
+            other => panic!("{other}"),
+        }
+    }
+    assert!(stored <= 6, "{stored} sessions stored from one address");
+    assert!(stored >= 5, "{stored}: the allowance is there");
+    // The rest of the world is not affected.
+    assert_eq!(
+        Browser::at("127.0.0.4", &b).set_note("hi").await.status(),
+        200
+    );
+}

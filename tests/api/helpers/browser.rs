@@ -38,6 +38,16 @@ impl Browser {
         Browser::with(builder, server)
     }
 
+    /// A client that keeps no cookies, on its own loopback address.
+    pub fn without_cookies_at(ip: &str, server: &impl Server) -> Browser {
+        let ip = ip.parse::<std::net::IpAddr>().expect("ip");
+        let builder = Client::builder()
+            .redirect(redirect::Policy::none())
+            .local_address(ip)
+            .timeout(std::time::Duration::from_secs(30));
+        Browser::with(builder, server)
+    }
+
     /// A browser speaking HTTP/2 without TLS (h2c, prior knowledge), as a
     /// proxy speaking HTTP/2 upstream does.
     pub fn http2(server: &impl Server) -> Browser {

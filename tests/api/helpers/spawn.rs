@@ -123,6 +123,12 @@ impl TestApp {
         start(self.data.clone(), self.storage.clone(), |_| {}).await
     }
 
+    /// `sibling`, with settings changed first (the same limits as this
+    /// one's, say).
+    pub async fn sibling_with(&self, change: impl FnOnce(&mut Settings)) -> TestApp {
+        start(self.data.clone(), self.storage.clone(), change).await
+    }
+
     /// Stops the server (finishing requests in flight) and starts a new one
     /// on the same database and secret, as a restart would; the app's
     /// browser keeps its cookies.

@@ -131,7 +131,8 @@ impl Storage {
     }
 }
 
-/// Every live key in the Redis database at `url`, with its value.
+/// Every live session in the Redis database at `url`: its key and value
+/// (the per-client limits' `sesame:limit:` keys left out).
 ///
 /// KEYS, not DBSIZE: Redis reclaims an expired key lazily, and DBSIZE
 /// counts it until then; KEYS leaves out expired ones.
@@ -144,7 +145,7 @@ pub async fn redis_entries(url: &str) -> Vec<(String, Vec<u8>)> {
         .await
         .expect("KEYS");
     let mut entries = Vec::new();
-    for key in keys {
+    for key in keys.into_iter().filter(|k| !k.starts_with("sesame:limit:")) {
         let value: Option<Vec<u8>> = client.get(&key).await.expect("GET");
         entries.push((key, value.unwrap_or_default()));
     }
