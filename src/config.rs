@@ -358,8 +358,15 @@ fn parse_rate(
             .parse()
             .map_err(|_| anyhow!("{key} must be a whole number (0 for no limit), not {v:?}"))?,
     };
+    // The buckets count in milliseconds: one request a millisecond at most.
+    if n > MAX_RATE_PER_MINUTE {
+        bail!("{key} must be at most {MAX_RATE_PER_MINUTE} (0 for no limit), not {n}");
+    }
     Ok(std::num::NonZeroU32::new(n))
 }
+
+/// The highest per-client rate a minute that can be set.
+pub const MAX_RATE_PER_MINUTE: u32 = 60_000;
 
 /// `CLIENT_IP_HEADER`: where a trusted proxy names the client.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

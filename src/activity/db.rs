@@ -157,9 +157,10 @@ pub async fn failed_attempt(
 
 /// An attempt refused by the throttle: one `throttled` row per account
 /// per `window`, whose detail counts the refusals, so a stranger's flood
-/// adds one row, not one each. The count and the row are one step: on
-/// SQLite the UPDATE takes the write lock first, on PostgreSQL refusals
-/// for one account take turns on an advisory lock.
+/// adds one row, not one each. The first refusal of a window makes the
+/// row under a lock (on SQLite the UPDATE takes the write lock first, on
+/// PostgreSQL refusals for one account take turns on an advisory lock), so
+/// two at once make one row; later ones add to it with one UPDATE.
 pub async fn throttled(
     db: &Db,
     user_id: i64,
@@ -174,6 +175,14 @@ pub async fn throttled(
     let now = now();
     let since = now - window.as_secs() as i64;
     let kind = Kind::Throttled;
+    // The row of this window exists (every refusal but the first): one
+    // UPDATE, no lock, so a flood holds no connection waiting.
+    let counted = on_pool!(db, pool => {
+        sqlx::query(COUNT).bind(user_id).bind(since).execute(pool).await?.rows_affected()
+    });
+    if counted > 0 {
+        return Ok(());
+    }
     on_pool!(db, pool => {
         let mut tx = pool.begin().await?;
         if matches!(db, Db::Postgres(_)) {
@@ -183,6 +192,7 @@ pub async fn throttled(
                 .execute(&mut *tx)
                 .await?;
         }
+        // Again under the lock: another refusal may have made the row.
         let counted = sqlx::query(COUNT)
             .bind(user_id)
             .bind(since)

@@ -59,6 +59,7 @@ async fn sign_in_with_password(
     let check = async {
         auth.authenticate(Credentials { username, password })
             .await
+            .map(|user| user.ok_or(()))
             .map_err(session::auth_error)
     };
     let (user, attempt) = match state
@@ -67,7 +68,7 @@ async fn sign_in_with_password(
         .await
     {
         Ok(Judged::Right(user, attempt)) => (user, attempt),
-        Ok(Judged::Wrong) => {
+        Ok(Judged::Wrong(())) => {
             let (db, window) = (state.db.clone(), state.throttle.window);
             record_for_username(db, name, Kind::SignInFailed, session::origin(), window);
             return Err(AppError::InvalidCredentials);
@@ -245,15 +246,11 @@ pub async fn reauthenticate(password: String, code: Option<String>) -> Result<()
         // Checked before the password, so a missing code costs no guess.
         return Err(AppError::field("code", "Enter a code from your app."));
     }
-    if !signed_in.check_password(&state, &password).await? {
-        return Err(AppError::field("password", "That is not your password."));
+    let code = enrolled.as_ref().map(|enrolled| (enrolled, code.as_str()));
+    match signed_in.check_secrets(&state, &password, code).await? {
+        None => Ok(()),
+        Some(wrong) => Err(wrong.error("password")),
     }
-    if let Some(enrolled) = enrolled {
-        if !signed_in.check_code(&state, &enrolled, &code).await? {
-            return Err(AppError::field("code", "Invalid authentication code."));
-        }
-    }
-    Ok(())
 }
 
 /// Whether a sensitive change would need a sign-in proof first, whether

@@ -37,7 +37,8 @@ pub struct ProofState {
     pub needed: bool,
     /// The user has a passkey to give one with.
     pub passkey: bool,
-    /// The account has two-factor on: the password needs a code with it.
+    /// The account has two-factor on: a password typed as a proof needs
+    /// a code with it.
     pub code: bool,
 }
 

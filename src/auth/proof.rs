@@ -20,6 +20,23 @@ use crate::{
     users::db::User,
 };
 
+/// Which of the secrets typed together was wrong.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wrong {
+    Password,
+    Code,
+}
+
+impl Wrong {
+    /// The field error a form shows for it.
+    pub fn error(self, password_field: &'static str) -> AppError {
+        match self {
+            Wrong::Password => AppError::field(password_field, "That is not your password."),
+            Wrong::Code => AppError::field("code", "Invalid authentication code."),
+        }
+    }
+}
+
 /// What a change asks of this session's proofs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Need {
@@ -92,23 +109,21 @@ impl SignedIn {
         }
     }
 
-    /// What "Confirm it is you" must ask for on this account, if anything.
+    /// What "Confirm it is you" must ask for on this account, if anything,
+    /// and whether a password typed for a change needs a code with it
+    /// (two-factor on: `Delete account` asks for both).
     pub async fn proof_state(&self, state: &AppState) -> Result<ProofState, AppError> {
-        let needed = !self.has(state, Need::Recent).await?;
-        if !needed {
-            return Ok(ProofState {
-                needed,
-                passkey: false,
-                code: false,
-            });
-        }
-        let passkey = !crate::passkeys::db::list(&state.db, self.user.id)
-            .await?
-            .is_empty();
+        let code = self.two_factor(state).await?;
+        let kinds = session::recent_proofs(self.session(), state.settings.reauth).await?;
+        let needed = !satisfies(&kinds, code, Need::Recent);
+        let passkey = needed
+            && !crate::passkeys::db::list(&state.db, self.user.id)
+                .await?
+                .is_empty();
         Ok(ProofState {
             needed,
             passkey,
-            code: self.two_factor(state).await?,
+            code,
         })
     }
 
@@ -126,31 +141,57 @@ impl SignedIn {
     /// a check that never ran (busy, an outage) is not counted. Right: the
     /// session's count starts again and it has a password proof.
     pub async fn check_password(&self, state: &AppState, password: &str) -> Result<bool, AppError> {
+        Ok(self.check_secrets(state, password, None).await?.is_none())
+    }
+
+    /// The password, and on an account with two-factor on a code with it
+    /// (`code`: the enrolment and what was typed), checked as **one**
+    /// attempt, counted like [`SignedIn::check_password`]: the count starts
+    /// again only when both are right, so a known password buys no fresh
+    /// guesses at the code. `None` when right (the session then has a
+    /// proof of each); else which one was wrong.
+    pub async fn check_secrets(
+        &self,
+        state: &AppState,
+        password: &str,
+        code: Option<(&crate::two_factor::db::Enrolled, &str)>,
+    ) -> Result<Option<Wrong>, AppError> {
+        use crate::two_factor::flow;
         state
             .client_limits
             .password_attempt(crate::client::current())
             .await?;
         let hash = &self.user.password_hash;
         let check = async {
-            Ok(state
-                .hasher
-                .verify(password, Some(hash))
-                .await?
-                .then_some(()))
+            if !state.hasher.verify(password, Some(hash)).await? {
+                return Ok(Err(Wrong::Password));
+            }
+            let Some((enrolled, code)) = code else {
+                return Ok(Ok(None));
+            };
+            match flow::verify(&state.db, &self.user, enrolled, code).await? {
+                Some(proof) => Ok(Ok(Some(proof))),
+                None => Ok(Err(Wrong::Code)),
+            }
         };
         match state.throttle.judge(&state.db, &self.key(), check).await? {
-            Judged::Right((), attempt) => {
+            Judged::Right(code_proof, attempt) => {
                 state.throttle.succeeded(&state.db, attempt).await?;
                 session::add_proof(self.session(), ProofKind::Password).await?;
-                Ok(true)
+                if let Some(proof) = code_proof {
+                    session::add_proof(self.session(), proof.kind()).await?;
+                }
+                Ok(None)
             }
-            Judged::Wrong => Ok(false),
+            Judged::Wrong(wrong) => Ok(Some(wrong)),
         }
     }
 
     /// Whether `code` is a right authentication code (app or recovery)
     /// for the signed-in user, who has two-factor on; counted like
-    /// [`SignedIn::check_password`]. Right: a proof of its kind.
+    /// [`SignedIn::check_password`]. Only asked of a session that has
+    /// proved two factors already (turning two-factor off). Right: a proof
+    /// of its kind.
     pub async fn check_code(
         &self,
         state: &AppState,
@@ -162,14 +203,18 @@ impl SignedIn {
             .client_limits
             .password_attempt(crate::client::current())
             .await?;
-        let check = flow::verify(&state.db, &self.user, enrolled, code);
+        let check = async {
+            Ok(flow::verify(&state.db, &self.user, enrolled, code)
+                .await?
+                .ok_or(()))
+        };
         match state.throttle.judge(&state.db, &self.key(), check).await? {
             Judged::Right(proof, attempt) => {
                 state.throttle.succeeded(&state.db, attempt).await?;
                 session::add_proof(self.session(), proof.kind()).await?;
                 Ok(true)
             }
-            Judged::Wrong => Ok(false),
+            Judged::Wrong(()) => Ok(false),
         }
     }
 

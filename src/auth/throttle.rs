@@ -48,15 +48,15 @@ pub fn session_key(handle: &str) -> String {
 
 /// What [`Throttle::judge`] found.
 #[must_use]
-pub enum Judged<T> {
+pub enum Judged<T, W = ()> {
     /// Right. The attempt is still counted until the caller says what a
     /// success means here: [`Throttle::succeeded`] (the count starts
     /// again) or [`Throttle::release`] (a first factor of a sign-in that
     /// is not complete yet: this attempt does not count, earlier failures
     /// stay).
     Right(T, Attempt),
-    /// Wrong: counted as a failure.
-    Wrong,
+    /// Wrong (and why): counted as a failure.
+    Wrong(W),
 }
 
 fn now_ms() -> i64 {
@@ -135,20 +135,22 @@ impl Throttle {
 
     /// The one way a secret is checked under a limit: reserve an attempt
     /// for `key` (or `Err(TooManyAttempts)`), run `check`, and count its
-    /// answer: `Some` right, `None` wrong (a failure). A check that could
-    /// not judge (busy, an outage: `Err`) is released, not counted.
-    pub async fn judge<T>(
+    /// answer: `Ok` right, `Err` wrong (a failure; several secrets checked
+    /// together are one attempt, and the error says which was wrong). A
+    /// check that could not judge (busy, an outage: the outer `Err`) is
+    /// released, not counted.
+    pub async fn judge<T, W>(
         &self,
         db: &Db,
         key: &str,
-        check: impl std::future::Future<Output = Result<Option<T>, AppError>>,
-    ) -> Result<Judged<T>, AppError> {
+        check: impl std::future::Future<Output = Result<Result<T, W>, AppError>>,
+    ) -> Result<Judged<T, W>, AppError> {
         let attempt = self.reserve(db, key).await?;
         match check.await {
-            Ok(Some(value)) => Ok(Judged::Right(value, attempt)),
-            Ok(None) => {
+            Ok(Ok(value)) => Ok(Judged::Right(value, attempt)),
+            Ok(Err(wrong)) => {
                 self.failed(db, attempt).await?;
-                Ok(Judged::Wrong)
+                Ok(Judged::Wrong(wrong))
             }
             Err(err) => {
                 self.release(db, attempt).await;

@@ -206,10 +206,12 @@ fn now_ms() -> i64 {
 impl ClientLimits {
     pub fn new(rates: ClientRates, counts: Counts) -> Self {
         let limiter = |per_minute: NonZeroU32| RateLimiter::keyed(Quota::per_minute(per_minute));
-        let local = matches!(counts, Counts::Local);
+        // Kept in memory with shared counts too: a client this instance
+        // alone has seen over the limit is over it for the cluster, and is
+        // refused without asking the shared store (a flood's cheap path).
         Self {
-            password_attempts: rates.password_attempts.filter(|_| local).map(limiter),
-            new_sessions: rates.new_sessions.filter(|_| local).map(limiter),
+            password_attempts: rates.password_attempts.map(limiter),
+            new_sessions: rates.new_sessions.map(limiter),
             rates,
             counts,
         }
@@ -238,8 +240,9 @@ impl ClientLimits {
         // Per minute, all at once if need be, then one every 60 s / rate.
         let interval = WINDOW_MS / i64::from(rate.get());
         let now = now_ms();
+        take(local.as_ref(), ip)?;
         let wait_ms: i64 = match &self.counts {
-            Counts::Local => return take(local.as_ref(), ip),
+            Counts::Local => return Ok(()),
             Counts::Postgres(pool) => {
                 let allowed: Option<i64> = sqlx::query_scalar(PG_GCRA)
                     .bind(&key)

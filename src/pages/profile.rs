@@ -4,7 +4,10 @@ use crate::{
     activity::api::{notices, DismissNotice},
     auth::api::session_info,
     auth::context::Auth,
-    components::{DeleteWithPasskey, ErrorMessage, PasswordField, SeeWhatChanged, SignedIn},
+    components::{
+        proof_state, DeleteWithPasskey, ErrorMessage, Field, PasswordField, SeeWhatChanged,
+        SignedIn,
+    },
     islands::SessionCountdown,
     passkeys::api::passkeys,
 };
@@ -35,6 +38,18 @@ pub fn ProfilePage() -> impl IntoView {
                 && passkeys().await.is_ok_and(|list| !list.passkeys.is_empty())
         },
     );
+    // With two-factor on, the password needs a code with it.
+    let proof = proof_state(auth);
+    let deleted: Signal<_> = delete.value().into();
+    let delete_code = move || {
+        Suspend::new(async move {
+            proof.await.filter(|p| p.code).map(|_| {
+                view! {
+                    <Field id="delete-code" label="Authentication code" name="code" kind="text" autocomplete="one-time-code" result=deleted />
+                }
+            })
+        })
+    };
     let delete_with_passkey = move || {
         Suspend::new(async move { has_passkey.await.then(|| view! { <DeleteWithPasskey /> }) })
     };
@@ -57,7 +72,6 @@ pub fn ProfilePage() -> impl IntoView {
             }
         })
     };
-    let deleted: Signal<_> = delete.value().into();
     // Created here, not inside the view that awaits the user: a resource
     // created inside a Suspense can stall the server render (leptos #4866).
     // Fetched only for a signed-in user; a visitor is redirected instead.
@@ -135,6 +149,7 @@ pub fn ProfilePage() -> impl IntoView {
                     </p>
                     <ActionForm action=delete attr:class="stack" attr:novalidate=true>
                         <PasswordField id="delete-password" label="Password" name="password" autocomplete="current-password" result=deleted />
+                        <Suspense>{delete_code}</Suspense>
                         <ErrorMessage result=deleted />
                         <button type="submit" class="danger">"Delete account"</button>
                     </ActionForm>

@@ -268,16 +268,16 @@ async fn sign_in_with_passkey(
             discoverable,
             &[DiscoverableKey::from(&passkey)],
         ) {
-            Ok(result) => Ok(Some(result)),
+            Ok(result) => Ok(Ok(result)),
             Err(err) => {
                 tracing::info!(user.id = user.id, "a passkey sign-in failed: {err}");
-                Ok(None)
+                Ok(Err(()))
             }
         }
     };
     let (result, attempt) = match state.throttle.judge(&state.db, &key, check).await {
         Ok(Judged::Right(result, attempt)) => (result, attempt),
-        Ok(Judged::Wrong) => {
+        Ok(Judged::Wrong(())) => {
             let why = "passkey not accepted";
             failed_attempt(&state.db, user.id, why, &origin).await?;
             return Err(AppError::PasskeyRejected);
@@ -387,16 +387,16 @@ pub async fn passkey_reauth_finish(credential: String) -> Result<(), AppError> {
             .webauthn
             .finish_passkey_authentication(&answer, &authentication)
         {
-            Ok(result) => Ok(Some(result)),
+            Ok(result) => Ok(Ok(result)),
             Err(err) => {
                 tracing::info!(user.id = user.id, "a passkey proof failed: {err}");
-                Ok(None)
+                Ok(Err(()))
             }
         }
     };
     let (result, attempt) = match state.throttle.judge(&state.db, &key, check).await? {
         Judged::Right(result, attempt) => (result, attempt),
-        Judged::Wrong => return Err(AppError::PasskeyRejected),
+        Judged::Wrong(()) => return Err(AppError::PasskeyRejected),
     };
     let mut passkey = stored.key()?;
     passkey.update_credential(&result);

@@ -174,11 +174,15 @@ pub async fn login_two_factor(code: String) -> Result<Account, AppError> {
         .password_attempt(crate::client::current())
         .await?;
     let origin = session::origin();
-    let check = flow::verify(&state.db, &user, &enrolled, &code);
+    let check = async {
+        Ok(flow::verify(&state.db, &user, &enrolled, &code)
+            .await?
+            .ok_or(()))
+    };
     let key = throttle::key(&user.username);
     let (proof, attempt) = match state.throttle.judge(&state.db, &key, check).await {
         Ok(Judged::Right(proof, attempt)) => (proof, attempt),
-        Ok(Judged::Wrong) => {
+        Ok(Judged::Wrong(())) => {
             let why = "wrong authentication code";
             failed_attempt(&state.db, user.id, why, &origin).await?;
             return Err(AppError::field("code", "Invalid authentication code."));

@@ -540,3 +540,72 @@ async fn every_signed_in_page_is_no_store() {
         assert!(policy.contains("no-store"), "{page}: {policy}");
     }
 }
+
+/// A right password typed with a wrong code is one failed attempt: the
+/// password does not wipe the count the wrong codes built up.
+#[tokio::test]
+async fn re_authentication_with_a_known_password_still_limits_the_code() {
+    let app = spawn_app_with(|s| {
+        crowd_from_one_address(s);
+        s.reauth = Duration::from_secs(1);
+    })
+    .await;
+    let user = TestUser::generate();
+    app.register(&user).await;
+    enrol(&app).await;
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    let mut statuses = Vec::new();
+    for _ in 0..8 {
+        let res = app
+            .post_form(
+                "/api/reauthenticate",
+                &[("password", &user.password), ("code", "000000")],
+            )
+            .await;
+        statuses.push(res.status().as_u16());
+    }
+    assert_eq!(statuses, [422, 422, 422, 422, 422, 429, 429, 429]);
+}
+
+/// With two-factor on, deleting the account by password asks for a code
+/// too, as every other sensitive change's proof does.
+#[tokio::test]
+async fn with_two_factor_on_delete_by_password_needs_the_code_too() {
+    let app = spawn_app_with(crowd_from_one_address).await;
+    let user = TestUser::generate();
+    app.register(&user).await;
+    let (totp, _) = enrol_with_codes(&app).await;
+    let (status, body) = json(
+        app.post_form("/api/delete_account", &[("password", &user.password)])
+            .await,
+    )
+    .await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["fields"][0]["field"], "code");
+    let (status, body) = json(
+        app.post_form(
+            "/api/delete_account",
+            &[("password", &user.password), ("code", "000000")],
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        (status, body["fields"][0]["field"].as_str()),
+        (422, Some("code"))
+    );
+    assert_eq!(
+        app.new_browser().login(&user, false).await.status(),
+        401,
+        "still there"
+    );
+    let res = app
+        .post_form(
+            "/api/delete_account",
+            &[("password", &user.password), ("code", &code(&totp, 1))],
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let (status, body) = json(app.new_browser().login(&user, false).await).await;
+    assert_eq!((status, error(&body)), (401, "invalid_credentials"));
+}

@@ -356,11 +356,12 @@ async fn deleting_the_account_removes_its_two_factor_rows() {
     let app = spawn_app().await;
     let user = TestUser::generate();
     app.register(&user).await;
-    enrol(&app).await;
+    let (_, codes) = enrol(&app).await;
+    // With two-factor on, the password needs a code with it.
     let res = app
         .post_form(
             "/api/delete_account",
-            &[("password", user.password.as_str())],
+            &[("password", user.password.as_str()), ("code", &codes[0])],
         )
         .await;
     assert_eq!(res.status(), 200);
