@@ -4,13 +4,11 @@
 //! web form; the password is read from standard input, never from the
 //! command line (where `ps` and shell history would show it).
 use crate::{
-    auth::{
-        password::Hasher,
-        validate::{Email, Password, Username},
-    },
     config::Settings,
+    credentials::password::Hasher,
     db::Db,
     users::db::{self, Insert},
+    users::validate::{Email, Password, Username},
 };
 use anyhow::{bail, Context};
 

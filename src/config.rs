@@ -8,6 +8,25 @@ use anyhow::{anyhow, bail, Context};
 use leptos::config::{Env, LeptosOptions};
 use std::{collections::HashMap, net::SocketAddr, path::Path, time::Duration};
 
+/// How many failed attempts at a secret a key may have in a window before
+/// the next ones answer 429 (`credentials::throttle` counts them).
+#[derive(Clone, Copy, Debug)]
+pub struct AttemptLimit {
+    /// Failures allowed within `window`.
+    pub max_failures: i64,
+    pub window: Duration,
+}
+
+impl Default for AttemptLimit {
+    /// The contract: more than 5 failures within 15 minutes.
+    fn default() -> Self {
+        Self {
+            max_failures: 5,
+            window: Duration::from_secs(15 * 60),
+        }
+    }
+}
+
 pub const DEFAULT_PUBLIC_URL: &str = "http://localhost:3000";
 
 /// `PUBLIC_URL` checked: an origin (scheme, host, port; no path) whose host
@@ -49,7 +68,7 @@ pub struct Settings {
     pub session_idle: Duration,
     pub cookie_secure: bool,
     /// Failed-login limit (the contract's; tests shorten the window).
-    pub login_throttle: crate::auth::throttle::Throttle,
+    pub login_throttle: AttemptLimit,
     /// How often expired sessions are deleted from the store.
     pub session_cleanup_every: Duration,
     /// Connection and request limits (fixed; tests shorten them).
@@ -64,7 +83,7 @@ pub struct Settings {
     /// What one client (one address; one /64 for IPv6) may cause.
     pub client_rates: ClientRates,
     /// Password jobs that may wait for a password thread; one more is
-    /// answered 503 at once (see `auth::password`).
+    /// answered 503 at once (see `credentials::password`).
     pub password_queue: usize,
     /// `METRICS_ADDR`: where `/metrics` is served; `None`: no metrics.
     pub metrics_addr: Option<SocketAddr>,

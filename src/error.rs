@@ -8,11 +8,75 @@ use leptos::server_fn::{
 };
 use serde::{Deserialize, Serialize};
 
-/// A message tied to one form field, shown next to that field.
+/// Every problem a form field can show: a closed list, written once here.
+/// An error read back (from a response, a flash cookie) names one of these
+/// by its text, or becomes [`Problem::Unknown`]: never a stranger's words
+/// on our page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::Display, strum::EnumString, strum::EnumIter)]
+pub enum Problem {
+    #[strum(serialize = "Username must be 3–32 characters: letters, digits, '_', '.' or '-'.")]
+    Username,
+    #[strum(serialize = "Enter a valid email address (at most 254 bytes).")]
+    Email,
+    #[strum(serialize = "Password must be 8–128 characters.")]
+    Password,
+    #[strum(serialize = "That username is taken.")]
+    UsernameTaken,
+    #[strum(serialize = "That email is already registered.")]
+    EmailTaken,
+    #[strum(serialize = "That is not your current password.")]
+    NotCurrentPassword,
+    #[strum(serialize = "That is not your password.")]
+    NotYourPassword,
+    #[strum(serialize = "Invalid authentication code.")]
+    InvalidCode,
+    #[strum(serialize = "Enter a code from your app.")]
+    CodeMissing,
+    #[strum(serialize = "Two-factor authentication is already on.")]
+    TwoFactorOn,
+    #[strum(serialize = "Two-factor authentication is not on.")]
+    TwoFactorOff,
+    #[strum(serialize = "A passkey name is at most 64 characters.")]
+    PasskeyNameTooLong,
+    #[strum(serialize = "A passkey name cannot contain control characters.")]
+    PasskeyNameControl,
+    #[strum(serialize = "This is the session you are using; log out instead.")]
+    ThisSession,
+    #[strum(serialize = "Note must be 1–200 characters.")]
+    Note,
+    #[strum(serialize = "Name must be 1–64 characters.")]
+    CookieNameLength,
+    #[strum(serialize = "Name must not contain control characters.")]
+    CookieNameControl,
+    #[strum(serialize = "Page numbers start at 1.")]
+    PageFrom1,
+    #[strum(serialize = "The page must be a number.")]
+    PageNotNumber,
+    /// What a message that is none of the above is shown as.
+    #[strum(serialize = "Please check this field.")]
+    Unknown,
+}
+
+impl Serialize for Problem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Problem {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Ok(text.parse().unwrap_or(Problem::Unknown))
+    }
+}
+
+/// A problem tied to one form field, shown next to that field. On the wire
+/// `{"field": …, "message": <the problem's text>}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldError {
     pub field: String,
-    pub message: String,
+    #[serde(rename = "message")]
+    pub problem: Problem,
 }
 
 /// Every field that failed validation, in form order.
@@ -20,17 +84,17 @@ pub struct FieldError {
 pub struct FieldErrors(pub Vec<FieldError>);
 
 impl FieldErrors {
-    pub fn single(field: &str, message: impl Into<String>) -> Self {
+    pub fn single(field: &str, problem: Problem) -> Self {
         Self(vec![FieldError {
             field: field.to_owned(),
-            message: message.into(),
+            problem,
         }])
     }
 
-    pub fn push(&mut self, field: &str, message: impl Into<String>) {
+    pub fn push(&mut self, field: &str, problem: Problem) {
         self.0.push(FieldError {
             field: field.to_owned(),
-            message: message.into(),
+            problem,
         });
     }
 
@@ -48,18 +112,15 @@ impl FieldErrors {
         self.0.is_empty()
     }
 
-    /// The message for `field`, if it failed.
-    pub fn get(&self, field: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|e| e.field == field)
-            .map(|e| e.message.as_str())
+    /// The problem with `field`, if it failed.
+    pub fn get(&self, field: &str) -> Option<Problem> {
+        self.0.iter().find(|e| e.field == field).map(|e| e.problem)
     }
 }
 
 impl std::fmt::Display for FieldErrors {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let messages: Vec<&str> = self.0.iter().map(|e| e.message.as_str()).collect();
+        let messages: Vec<String> = self.0.iter().map(|e| e.problem.to_string()).collect();
         f.write_str(&messages.join(" "))
     }
 }
@@ -115,12 +176,12 @@ pub enum AppError {
 }
 
 impl AppError {
-    pub fn field(field: &str, message: impl Into<String>) -> Self {
-        Self::Validation(FieldErrors::single(field, message))
+    pub fn field(field: &str, problem: Problem) -> Self {
+        Self::Validation(FieldErrors::single(field, problem))
     }
 
-    /// The message for one form field, if this error is about it.
-    pub fn field_message(&self, field: &str) -> Option<&str> {
+    /// The problem with one form field, if this error is about it.
+    pub fn field_problem(&self, field: &str) -> Option<Problem> {
         match self {
             Self::Validation(fields) => fields.get(field),
             _ => None,
@@ -175,21 +236,10 @@ impl AppError {
     /// (`?__err=…`), and anyone can make such a URL: a link to the real
     /// login page that says "Your account is locked, call +1 …" would be
     /// believed. So an error read back is shown only in words from this
-    /// file or from [`FIELD_MESSAGES`]; anything else becomes a generic
-    /// message.
+    /// file: a field's problem is one of [`Problem`] already (read back,
+    /// any other text became [`Problem::Unknown`]).
     pub fn with_own_text(self) -> Self {
         match self {
-            Self::Validation(FieldErrors(fields)) => Self::Validation(FieldErrors(
-                fields
-                    .into_iter()
-                    .map(|mut e| {
-                        if !FIELD_MESSAGES.contains(&e.message.as_str()) {
-                            e.message = UNKNOWN_FIELD_MESSAGE.to_owned();
-                        }
-                        e
-                    })
-                    .collect(),
-            )),
             // The detail of a malformed request is free text; its kind is not.
             Self::ServerFn(err) => Self::ServerFn(match err {
                 ServerFnErrorErr::Registration(_) => ServerFnErrorErr::Registration(String::new()),
@@ -326,33 +376,6 @@ impl<'de> Deserialize<'de> for AppError {
     }
 }
 
-/// Every message a form field can show. A test reads `src/` for field
-/// messages and fails on one missing here.
-pub const FIELD_MESSAGES: &[&str] = &[
-    crate::auth::validate::USERNAME_MESSAGE,
-    crate::auth::validate::EMAIL_MESSAGE,
-    crate::auth::validate::PASSWORD_MESSAGE,
-    crate::notes::NOTE_MESSAGE,
-    crate::cookies::NAME_LENGTH_MESSAGE,
-    crate::cookies::NAME_CONTROL_MESSAGE,
-    crate::passkeys::NAME_TOO_LONG,
-    crate::passkeys::NAME_CONTROL,
-    "That username is taken.",
-    "That email is already registered.",
-    "That is not your current password.",
-    "That is not your password.",
-    "Invalid authentication code.",
-    "Enter a code from your app.",
-    "Two-factor authentication is already on.",
-    "Two-factor authentication is not on.",
-    "This is the session you are using; log out instead.",
-    "Page numbers start at 1.",
-    "The page must be a number.",
-];
-
-/// Shown for a field message that is not one of [`FIELD_MESSAGES`].
-pub const UNKNOWN_FIELD_MESSAGE: &str = "Please check this field.";
-
 impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
@@ -480,7 +503,7 @@ mod tests {
     fn every_app_error_maps_to_a_4xx_or_5xx() {
         let all = [
             AppError::InvalidCredentials,
-            AppError::field("name", "x"),
+            AppError::field("name", Problem::Unknown),
             AppError::Unauthorized,
             AppError::Forbidden,
             AppError::TooManyAttempts,
@@ -522,8 +545,16 @@ mod tests {
             AppError::de(Bytes::from(JsonEncoding::encode(err).unwrap().to_vec())).to_string()
         };
         let foreign = "Your account is locked. Call +1 555 0100 now.";
+        // A field message that is none of ours, as anyone can write it.
+        let forged = serde_json::json!({
+            "error": "validation",
+            "message": foreign,
+            "fields": [{"field": "username", "message": foreign}],
+        });
+        let forged: AppError = serde_json::from_value(forged).unwrap();
+        assert_eq!(forged.field_problem("username"), Some(Problem::Unknown));
         for err in [
-            AppError::field("username", foreign),
+            forged,
             AppError::ServerFn(ServerFnErrorErr::Args(foreign.into())),
             AppError::ServerFn(ServerFnErrorErr::ServerError(foreign.into())),
             AppError::ServerFn(ServerFnErrorErr::Registration(foreign.into())),
@@ -537,8 +568,8 @@ mod tests {
             AppError::TooManyAttempts,
             AppError::RateLimited(12),
             AppError::Busy,
-            AppError::field("note", crate::notes::NOTE_MESSAGE),
-            AppError::field("username", "That username is taken."),
+            AppError::field("note", Problem::Note),
+            AppError::field("username", Problem::UsernameTaken),
         ] {
             assert_eq!(read_back(&err), err.to_string());
         }
@@ -547,49 +578,15 @@ mod tests {
         assert!(matches!(garbage, AppError::ServerFn(_)));
     }
 
-    /// Every literal field message in `src/` is one `with_own_text` keeps.
+    /// Each problem reads back as itself from its text: the list is closed
+    /// and no two problems share a text.
     #[test]
-    fn every_field_message_in_the_source_is_listed() {
-        fn walk(dir: &std::path::Path, out: &mut Vec<(String, String)>) {
-            for entry in std::fs::read_dir(dir).unwrap() {
-                let path = entry.unwrap().path();
-                if path.is_dir() {
-                    walk(&path, out);
-                } else if path.extension().is_some_and(|e| e == "rs") {
-                    out.push((
-                        path.display().to_string(),
-                        std::fs::read_to_string(&path).unwrap(),
-                    ));
-                }
-            }
+    fn every_problem_reads_back_as_itself() {
+        use strum::IntoEnumIterator;
+        for problem in Problem::iter() {
+            let text = serde_json::to_string(&problem).unwrap();
+            assert_eq!(serde_json::from_str::<Problem>(&text).unwrap(), problem);
         }
-        let mut files = Vec::new();
-        walk(
-            std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/src")),
-            &mut files,
-        );
-        let mut found = 0;
-        for (path, text) in files.iter().filter(|(p, _)| !p.ends_with("error.rs")) {
-            for call in ["AppError::field(", "errors.push("] {
-                for (at, _) in text.match_indices(call) {
-                    let args = &text[at + call.len()..];
-                    let args = &args[..args.find(')').unwrap_or(args.len())];
-                    // The message: the second argument, when it is a literal.
-                    let Some(second) = args.split_once(',').map(|(_, m)| m.trim()) else {
-                        continue;
-                    };
-                    if let Some(literal) = second.strip_prefix('"') {
-                        let literal = &literal[..literal.find('"').unwrap_or(0)];
-                        found += 1;
-                        assert!(
-                            FIELD_MESSAGES.contains(&literal),
-                            "{path}: {literal:?} is not in FIELD_MESSAGES"
-                        );
-                    }
-                }
-            }
-        }
-        assert!(found >= 6, "the scan found only {found} messages");
     }
 
     #[test]
@@ -604,7 +601,7 @@ mod tests {
         );
         let own = [
             AppError::InvalidCredentials,
-            AppError::field("note", crate::notes::NOTE_MESSAGE),
+            AppError::field("note", Problem::Note),
             AppError::Unauthorized,
             AppError::Forbidden,
             AppError::TooManyAttempts,
@@ -636,8 +633,8 @@ mod tests {
 
     #[test]
     fn a_field_error_is_found_by_its_field() {
-        let err = AppError::field("name", "Too long.");
-        assert_eq!(err.field_message("name"), Some("Too long."));
-        assert_eq!(err.field_message("other"), None);
+        let err = AppError::field("name", Problem::CookieNameLength);
+        assert_eq!(err.field_problem("name"), Some(Problem::CookieNameLength));
+        assert_eq!(err.field_problem("other"), None);
     }
 }

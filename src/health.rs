@@ -4,7 +4,7 @@
 //! Both sit in front of everything else: no session is read or made, no
 //! cookie set, no per-client limit taken, and no log line written per call
 //! at the default level (a balancer asks every few seconds).
-use crate::{auth::store::Store, db::Db};
+use crate::{db::Db, session::store::Store};
 use axum::{
     extract::State,
     http::{header, HeaderValue, StatusCode},

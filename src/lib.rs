@@ -15,6 +15,8 @@ pub mod islands;
 pub mod notes;
 pub mod pages;
 pub mod passkeys;
+pub mod session;
+pub mod sign_in;
 pub mod two_factor;
 pub mod users;
 
@@ -27,7 +29,11 @@ pub mod cli;
 #[cfg(feature = "ssr")]
 pub mod client;
 #[cfg(feature = "ssr")]
+pub mod clock;
+#[cfg(feature = "ssr")]
 pub mod config;
+#[cfg(feature = "ssr")]
+pub mod credentials;
 #[cfg(feature = "ssr")]
 pub mod db;
 #[cfg(feature = "ssr")]

@@ -10,7 +10,6 @@
 //! No label carries anything a person sent: routes are patterns
 //! (`/set_cookie/{username}`), server functions are the registered paths,
 //! and every other path is `(other)`.
-use crate::{auth::password::Hasher, db::Db};
 use axum::{
     extract::{MatchedPath, Request, State},
     http::header,
@@ -21,11 +20,7 @@ use prometheus::{
     Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts,
     Registry, TextEncoder,
 };
-use std::{
-    collections::HashSet,
-    sync::{Arc, OnceLock},
-    time::Instant,
-};
+use std::{collections::HashSet, sync::Arc, time::Instant};
 
 pub struct Metrics {
     registry: Registry,
@@ -38,10 +33,22 @@ pub struct Metrics {
     password_job_seconds: Histogram,
     db_pool: IntGaugeVec,
     outages: IntCounter,
+    /// Every registered server-function path: a bounded set of labels for
+    /// a request answered before routing.
+    server_fns: HashSet<&'static str>,
+}
+
+/// The gauges read at each scrape, handed in by whoever owns them.
+pub struct Gauges {
+    /// Password jobs queued or running.
+    pub password_jobs: usize,
+    /// The database pool: (connections, of them idle).
+    pub db_pool: (u32, u32),
 }
 
 /// How a login ended, for `sesame_logins_total{result}`.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, strum::IntoStaticStr)]
+#[strum(serialize_all = "snake_case")]
 pub enum Login {
     Success,
     Failure,
@@ -52,7 +59,8 @@ pub enum Login {
 }
 
 /// How sessions were ended, for `sesame_sessions_revoked_total{how}`.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, strum::IntoStaticStr)]
+#[strum(serialize_all = "snake_case")]
 pub enum Revoked {
     Logout,
     LogoutEverywhere,
@@ -75,7 +83,9 @@ fn must<T>(made: prometheus::Result<T>) -> T {
 }
 
 impl Metrics {
-    pub fn new() -> Self {
+    /// `server_fns`: the paths of the server functions, for their label
+    /// when a request is answered before routing.
+    pub fn new(server_fns: impl IntoIterator<Item = &'static str>) -> Self {
         let registry = Registry::new();
         let http_requests = must(IntCounterVec::new(
             Opts::new("sesame_http_requests_total", "HTTP requests answered"),
@@ -152,16 +162,12 @@ impl Metrics {
             password_job_seconds,
             db_pool,
             outages,
+            server_fns: server_fns.into_iter().collect(),
         }
     }
 
     pub fn login(&self, result: Login) {
-        let result = match result {
-            Login::Success => "success",
-            Login::Failure => "failure",
-            Login::Throttled => "throttled",
-            Login::Busy => "busy",
-        };
+        let result: &'static str = result.into();
         self.logins.with_label_values(&[result]).inc();
     }
 
@@ -170,15 +176,7 @@ impl Metrics {
     }
 
     pub fn revoked(&self, how: Revoked, sessions: u64) {
-        let how = match how {
-            Revoked::Logout => "logout",
-            Revoked::LogoutEverywhere => "logout_everywhere",
-            Revoked::Revoke => "revoke",
-            Revoked::RevokeOthers => "revoke_others",
-            Revoked::PasswordChange => "password_change",
-            Revoked::TwoFactorChange => "two_factor_change",
-            Revoked::PasskeyRemoved => "passkey_removed",
-        };
+        let how: &'static str = how.into();
         self.sessions_revoked
             .with_label_values(&[how])
             .inc_by(sessions);
@@ -194,9 +192,9 @@ impl Metrics {
     }
 
     /// The text format, with the gauges read now.
-    fn render(&self, hasher: &Hasher, db: &Db) -> String {
-        self.password_jobs.set(hasher.pending() as i64);
-        let (size, idle) = db.pool_connections();
+    fn render(&self, gauges: Gauges) -> String {
+        self.password_jobs.set(gauges.password_jobs as i64);
+        let (size, idle) = gauges.db_pool;
         self.db_pool
             .with_label_values(&["idle"])
             .set(i64::from(idle));
@@ -206,12 +204,6 @@ impl Metrics {
         TextEncoder::new()
             .encode_to_string(&self.registry.gather())
             .unwrap_or_else(|err| format!("# encoding failed: {err}\n"))
-    }
-}
-
-impl Default for Metrics {
-    fn default() -> Self {
-        Self::new()
     }
 }
 
@@ -226,12 +218,6 @@ pub fn record(f: impl FnOnce(&Metrics)) {
     if let Some(metrics) = current() {
         f(&metrics);
     }
-}
-
-/// Every registered server-function path: a bounded set of labels.
-fn server_fn_paths() -> &'static HashSet<&'static str> {
-    static PATHS: OnceLock<HashSet<&'static str>> = OnceLock::new();
-    PATHS.get_or_init(|| crate::auth::access::server_fn_paths().into_iter().collect())
 }
 
 /// Middleware (outermost of the app): counts and times every request by
@@ -258,7 +244,7 @@ pub async fn track(
     // Answered before routing (a 403 from the /api guard, say): the server
     // function's path if it is one, else `(other)`.
     let path = req.uri().path();
-    let early: &'static str = server_fn_paths().get(path).copied().unwrap_or("(other)");
+    let early: &'static str = metrics.server_fns.get(path).copied().unwrap_or("(other)");
     let res = next.run(req).await;
     let route = res.extensions().get::<Route>().map(|r| r.0.as_str());
     let route = route.unwrap_or(early);
@@ -275,21 +261,25 @@ pub async fn track(
 }
 
 /// The router of the metrics listener: `GET /metrics`, nothing else.
-/// The password queue and the database pool are read at each scrape.
-pub fn router(metrics: Arc<Metrics>, hasher: Hasher, db: Db) -> axum::Router {
+/// `gauges` is read at each scrape (the password queue, the database pool).
+pub fn router(
+    metrics: Arc<Metrics>,
+    gauges: impl Fn() -> Gauges + Send + Sync + 'static,
+) -> axum::Router {
+    type Scraped = (Arc<Metrics>, Box<dyn Fn() -> Gauges + Send + Sync>);
+    async fn scrape(State(state): State<Arc<Scraped>>) -> Response {
+        let (metrics, gauges) = &*state;
+        (
+            [(
+                header::CONTENT_TYPE,
+                "text/plain; version=0.0.4; charset=utf-8",
+            )],
+            metrics.render(gauges()),
+        )
+            .into_response()
+    }
+    let scraped: Scraped = (metrics, Box::new(gauges));
     axum::Router::new()
         .route("/metrics", axum::routing::get(scrape))
-        .with_state(Arc::new((metrics, hasher, db)))
-}
-
-async fn scrape(State(state): State<Arc<(Arc<Metrics>, Hasher, Db)>>) -> Response {
-    let (metrics, hasher, db) = &*state;
-    (
-        [(
-            header::CONTENT_TYPE,
-            "text/plain; version=0.0.4; charset=utf-8",
-        )],
-        metrics.render(hasher, db),
-    )
-        .into_response()
+        .with_state(Arc::new(scraped))
 }

@@ -2,15 +2,16 @@
 use crate::{
     api_guard::api_guard,
     app::{shell, App},
-    auth::{
-        backend::Backend,
-        password::Hasher,
-        session::{maintain, PolicyStore, AUTH_DATA_KEY},
-        store::Store,
-    },
     config::{Secret, Settings},
+    credentials::backend::Backend,
+    credentials::{password::Hasher, throttle::Throttle},
     db::Db,
     outage::report_outage,
+    session::store::Store,
+    session::{
+        expiry::{maintain, PolicyStore},
+        keys::AUTH_DATA_KEY,
+    },
     state::{AppState, Shared},
 };
 use axum::{http::StatusCode, middleware, Router};
@@ -63,9 +64,10 @@ impl Application {
             Some(addr) => Some(TcpListener::bind(addr).await?),
             None => None,
         };
-        let metrics = metrics_listener
-            .is_some()
-            .then(|| Arc::new(crate::metrics::Metrics::new()));
+        let metrics = metrics_listener.is_some().then(|| {
+            let server_fns = crate::sign_in::access::server_fn_paths();
+            Arc::new(crate::metrics::Metrics::new(server_fns))
+        });
         let hasher = Hasher::new(settings.password_queue)?
             .timed(metrics.as_ref().map(|m| m.password_job_seconds()));
         // Where the per-client limits count: where instances meet.
@@ -79,7 +81,7 @@ impl Application {
             leptos_options: settings.leptos.clone(),
             db,
             hasher,
-            throttle: settings.login_throttle,
+            throttle: Throttle::new(settings.login_throttle),
             session_policy,
             client_limits,
             store: store.clone(),
@@ -141,18 +143,18 @@ impl Application {
                 report_outage,
             ))
             .layer(middleware::from_fn(crate::db::shared_reads))
-            .layer(middleware::from_fn(crate::auth::store::merge_saves))
+            .layer(middleware::from_fn(crate::session::store::merge_saves))
             .layer(auth_layer)
             .layer(middleware::from_fn_with_state(
                 state.clone(),
-                crate::client::new_sessions::limit,
+                crate::sign_in::new_sessions::limit,
             ))
             .layer(middleware::from_fn_with_state(session_policy, maintain))
             .layer(middleware::from_fn_with_state(
                 state.clone(),
-                crate::devices::guard::guard,
+                crate::sign_in::guard::guard,
             ))
-            .layer(middleware::from_fn(crate::auth::access::require_sign_in))
+            .layer(middleware::from_fn(crate::sign_in::access::require_sign_in))
             .layer(middleware::from_fn(crate::api_guard::error_status))
             .service(routes);
         let router = Router::new().fallback_service(stack);
@@ -173,9 +175,12 @@ impl Application {
         let metrics = metrics_listener
             .zip(state.metrics.clone())
             .map(|(l, metrics)| {
-                let router =
-                    crate::metrics::router(metrics, state.hasher.clone(), state.db.clone());
-                (l, router)
+                let (hasher, db) = (state.hasher.clone(), state.db.clone());
+                let gauges = move || crate::metrics::Gauges {
+                    password_jobs: hasher.pending(),
+                    db_pool: db.pool_connections(),
+                };
+                (l, crate::metrics::router(metrics, gauges))
             });
         // Started last, once nothing above can fail and leave it running.
         let every = state.settings.session_cleanup_every;

@@ -7,13 +7,15 @@
 //! context with [`app_state`]; middleware get it (or the part they need) as
 //! axum state.
 use crate::{
-    auth::{password::Hasher, store::Store, throttle::Throttle},
     client::ClientLimits,
     config::{SessionPolicy, Settings},
+    credentials::password::Hasher,
+    credentials::throttle::Throttle,
     db::Db,
     error::AppError,
     health::Draining,
     metrics::Metrics,
+    session::store::Store,
 };
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;

@@ -98,7 +98,7 @@ pub async fn annotate(req: Request, next: Next) -> Response {
         // Files and unknown paths: no person's data is in these.
         None => span.record("route", req.uri().path()),
     };
-    if let Some(auth) = req.extensions().get::<crate::auth::session::AuthSession>() {
+    if let Some(auth) = req.extensions().get::<crate::session::keys::AuthSession>() {
         if let Some(user) = &auth.user {
             span.record("user_id", user.id);
         }

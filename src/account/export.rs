@@ -2,11 +2,8 @@
 //! about the signed-in user. Never a password hash, the session token, a
 //! session id or a session's handle.
 use crate::{
-    activity::Event,
-    auth::{format_time, session::AuthSession},
-    devices::DeviceSession,
-    error::AppError,
-    state::AppState,
+    activity::Event, clock::format_time, devices::DeviceSession, error::AppError,
+    session::keys::AuthSession, state::AppState,
 };
 use axum::{
     extract::State,
@@ -74,7 +71,8 @@ impl From<DeviceSession> for Session {
 
 pub async fn export(State(state): State<AppState>, auth: AuthSession) -> Response {
     let Some(user) = auth.user.clone() else {
-        return Redirect::to(&crate::auth::redirect::login_url("/profile/export")).into_response();
+        return Redirect::to(&crate::sign_in::redirect::login_url("/profile/export"))
+            .into_response();
     };
     match build(&state, &auth, user).await {
         Ok(export) => {
@@ -109,7 +107,7 @@ async fn build(
     user: crate::users::db::User,
 ) -> Result<Export, AppError> {
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
-    let current = crate::auth::session::handle(&auth.session).await?;
+    let current = crate::session::keys::handle(&auth.session).await?;
     let sessions = crate::devices::db::list(&state.db, user.id, current.as_deref(), now).await?;
     let activity = crate::activity::db::all(&state.db, user.id).await?;
     let enabled = crate::two_factor::db::enrolled(&state.db, user.id)

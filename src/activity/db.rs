@@ -2,16 +2,19 @@
 //! them, forgetting old ones.
 use crate::{
     activity::{Event, KEPT_DAYS, PER_PAGE},
-    auth::format_time,
+    client::origin::{describe, family, Origin},
+    clock::format_time,
+    clock::now,
     db::{on_pool, Db},
-    devices::db::{describe, family, Origin},
     error::AppError,
 };
 
-/// What can happen to an account. The stored kind is `as_str`; a detail,
-/// when there is one, is a few words of the app's own (how, which device,
-/// how many), never a value a client sent but its user agent, described.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What can happen to an account. The stored kind is `as_str` (the
+/// variant in snake case); a detail, when there is one, is a few words of
+/// the app's own (how, which device, how many), never a value a client
+/// sent but its user agent, described.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::IntoStaticStr, strum::EnumString)]
+#[strum(serialize_all = "snake_case")]
 pub enum Kind {
     SignedIn,
     SignInFailed,
@@ -30,21 +33,7 @@ pub enum Kind {
 
 impl Kind {
     pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::SignedIn => "signed_in",
-            Kind::SignInFailed => "sign_in_failed",
-            Kind::Throttled => "throttled",
-            Kind::SignedOut => "signed_out",
-            Kind::SignedOutEverywhere => "signed_out_everywhere",
-            Kind::SessionRevoked => "session_revoked",
-            Kind::OtherSessionsRevoked => "other_sessions_revoked",
-            Kind::PasswordChanged => "password_changed",
-            Kind::TwoFactorOn => "two_factor_on",
-            Kind::TwoFactorOff => "two_factor_off",
-            Kind::RecoveryCodeUsed => "recovery_code_used",
-            Kind::PasskeyAdded => "passkey_added",
-            Kind::PasskeyRemoved => "passkey_removed",
-        }
+        self.into()
     }
 
     /// The words of the page for an event of `kind` with `detail`.
@@ -56,27 +45,29 @@ impl Kind {
                 format!("{what}: {detail}")
             }
         };
-        match kind {
-            "signed_in" => with("Signed in"),
-            "sign_in_failed" if detail.is_empty() => {
+        let Ok(known) = kind.parse::<Kind>() else {
+            return kind.to_owned();
+        };
+        match known {
+            Kind::SignedIn => with("Signed in"),
+            Kind::SignInFailed if detail.is_empty() => {
                 "Failed sign-in attempt (wrong password)".to_owned()
             }
-            "sign_in_failed" => format!("Failed sign-in attempt ({detail})"),
-            "throttled" if detail.is_empty() => {
+            Kind::SignInFailed => format!("Failed sign-in attempt ({detail})"),
+            Kind::Throttled if detail.is_empty() => {
                 "Sign-in attempts throttled (too many failures)".to_owned()
             }
-            "throttled" => format!("Sign-in attempts refused (too many failures): {detail}"),
-            "signed_out" => "Signed out".to_owned(),
-            "signed_out_everywhere" => "Signed out everywhere".to_owned(),
-            "session_revoked" => with("Session revoked"),
-            "other_sessions_revoked" => with("Other sessions revoked"),
-            "password_changed" => "Password changed".to_owned(),
-            "two_factor_on" => "Two-factor authentication turned on".to_owned(),
-            "two_factor_off" => "Two-factor authentication turned off".to_owned(),
-            "recovery_code_used" => with("Recovery code used"),
-            "passkey_added" => with("Passkey added"),
-            "passkey_removed" => with("Passkey removed"),
-            other => other.to_owned(),
+            Kind::Throttled => format!("Sign-in attempts refused (too many failures): {detail}"),
+            Kind::SignedOut => "Signed out".to_owned(),
+            Kind::SignedOutEverywhere => "Signed out everywhere".to_owned(),
+            Kind::SessionRevoked => with("Session revoked"),
+            Kind::OtherSessionsRevoked => with("Other sessions revoked"),
+            Kind::PasswordChanged => "Password changed".to_owned(),
+            Kind::TwoFactorOn => "Two-factor authentication turned on".to_owned(),
+            Kind::TwoFactorOff => "Two-factor authentication turned off".to_owned(),
+            Kind::RecoveryCodeUsed => with("Recovery code used"),
+            Kind::PasskeyAdded => with("Passkey added"),
+            Kind::PasskeyRemoved => with("Passkey removed"),
         }
     }
 }
@@ -102,10 +93,6 @@ impl Row {
             ip: self.ip,
         }
     }
-}
-
-fn now() -> i64 {
-    time::OffsetDateTime::now_utc().unix_timestamp()
 }
 
 /// The statement [`record`] runs, for a change that records its event in
@@ -357,4 +344,33 @@ pub async fn prune(db: &Db) -> Result<u64, AppError> {
     Ok(on_pool!(db, pool => {
         sqlx::query(SQL).bind(cutoff).execute(pool).await?.rows_affected()
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Kind;
+
+    /// The kinds are stored: their names never change with a rename.
+    #[test]
+    fn stored_kind_names_stay_as_they_were() {
+        let stored = [
+            (Kind::SignedIn, "signed_in"),
+            (Kind::SignInFailed, "sign_in_failed"),
+            (Kind::Throttled, "throttled"),
+            (Kind::SignedOut, "signed_out"),
+            (Kind::SignedOutEverywhere, "signed_out_everywhere"),
+            (Kind::SessionRevoked, "session_revoked"),
+            (Kind::OtherSessionsRevoked, "other_sessions_revoked"),
+            (Kind::PasswordChanged, "password_changed"),
+            (Kind::TwoFactorOn, "two_factor_on"),
+            (Kind::TwoFactorOff, "two_factor_off"),
+            (Kind::RecoveryCodeUsed, "recovery_code_used"),
+            (Kind::PasskeyAdded, "passkey_added"),
+            (Kind::PasskeyRemoved, "passkey_removed"),
+        ];
+        for (kind, name) in stored {
+            assert_eq!(kind.as_str(), name);
+            assert_eq!(name.parse::<Kind>(), Ok(kind));
+        }
+    }
 }

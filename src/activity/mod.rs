@@ -1,7 +1,6 @@
 //! The account's security activity (`/profile/activity`): what happened to
-//! it, newest first. Shared types and the server function; the table's
-//! queries and the events' kinds are in `db`.
-pub mod api;
+//! it, newest first. Shared types; the table's queries and the events'
+//! kinds are in `db`; the server functions in `account::activity`.
 #[cfg(feature = "ssr")]
 pub mod db;
 

@@ -1,9 +1,6 @@
 //! Server functions for signing in and out. Each is a public endpoint and
 //! checks the session itself.
-use crate::{
-    auth::{Account, ProofState, SessionTimes},
-    error::AppError,
-};
+use crate::{error::AppError, session::SessionTimes, sign_in::ProofState, users::Account};
 use leptos::prelude::*;
 
 /// Signs in. A plain form post is redirected to `next` (same-site paths
@@ -38,12 +35,10 @@ async fn sign_in_with_password(
     next: Option<String>,
 ) -> Result<Account, AppError> {
     use crate::{
-        auth::{
-            backend::Credentials,
-            redirect::safe_next,
-            session,
-            throttle::{self, Judged},
-        },
+        credentials::backend::Credentials,
+        credentials::throttle::{self, Judged},
+        session::keys::{self as session},
+        sign_in::redirect::safe_next,
         state::app_state,
     };
     let state = app_state()?;
@@ -69,14 +64,26 @@ async fn sign_in_with_password(
     {
         Ok(Judged::Right(user, attempt)) => (user, attempt),
         Ok(Judged::Wrong(())) => {
-            let (db, window) = (state.db.clone(), state.throttle.window);
-            record_for_username(db, name, Kind::SignInFailed, session::origin(), window);
+            let (db, window) = (state.db.clone(), state.throttle.window());
+            record_for_username(
+                db,
+                name,
+                Kind::SignInFailed,
+                crate::client::origin::current(),
+                window,
+            );
             return Err(AppError::InvalidCredentials);
         }
         Err(err) => {
             if matches!(err, AppError::TooManyAttempts) {
-                let (db, window) = (state.db.clone(), state.throttle.window);
-                record_for_username(db, name, Kind::Throttled, session::origin(), window);
+                let (db, window) = (state.db.clone(), state.throttle.window());
+                record_for_username(
+                    db,
+                    name,
+                    Kind::Throttled,
+                    crate::client::origin::current(),
+                    window,
+                );
             }
             return Err(err);
         }
@@ -97,7 +104,7 @@ async fn sign_in_with_password(
         return Err(AppError::SecondFactorRequired);
     }
     state.throttle.succeeded(&state.db, attempt).await?;
-    session::sign_in(
+    crate::sign_in::flow::sign_in(
         &mut auth,
         &user,
         remember.is_some(),
@@ -115,15 +122,25 @@ async fn sign_in_with_password(
 /// Ends the sign-in; the rest of the session (the note) stays.
 #[server(prefix = "/api", endpoint = "logout")]
 pub async fn logout() -> Result<(), AppError> {
-    use crate::{auth::session, state::app_state};
+    use crate::{
+        session::keys::{self as session},
+        state::app_state,
+    };
     let state = app_state()?;
     let mut auth = session::current().await?;
     let signed_in = auth.user.as_ref().map(|user| user.id);
-    session::sign_out(&mut auth, &state.db).await?;
+    crate::sign_in::flow::sign_out(&mut auth, &state.db).await?;
     if let Some(user_id) = signed_in {
         crate::metrics::record(|m| m.revoked(crate::metrics::Revoked::Logout, 1));
         use crate::activity::db::{record, Kind};
-        record(&state.db, user_id, Kind::SignedOut, "", &session::origin()).await?;
+        record(
+            &state.db,
+            user_id,
+            Kind::SignedOut,
+            "",
+            &crate::client::origin::current(),
+        )
+        .await?;
     }
     leptos_axum::redirect("/");
     Ok(())
@@ -132,7 +149,11 @@ pub async fn logout() -> Result<(), AppError> {
 /// Clears this session and ends every session of the user on every device.
 #[server(prefix = "/api", endpoint = "logout_all")]
 pub async fn logout_all() -> Result<(), AppError> {
-    use crate::{auth::session, state::app_state, users::db};
+    use crate::{
+        session::keys::{self as session},
+        state::app_state,
+        users::db,
+    };
     let state = app_state()?;
     let mut auth = session::current().await?;
     if let Some(user) = &auth.user {
@@ -145,12 +166,12 @@ pub async fn logout_all() -> Result<(), AppError> {
             user.id,
             Kind::SignedOutEverywhere,
             "",
-            &session::origin(),
+            &crate::client::origin::current(),
         )
         .await?;
         tracing::info!(user.id = user.id, "ended every session");
     }
-    session::clear(&mut auth).await?;
+    crate::sign_in::flow::clear(&mut auth).await?;
     leptos_axum::redirect("/");
     Ok(())
 }
@@ -163,13 +184,11 @@ pub async fn register(
     password: String,
 ) -> Result<Account, AppError> {
     use crate::{
-        auth::{
-            session,
-            validate::{Email, Password, Username},
-        },
         error::FieldErrors,
+        session::keys::{self as session},
         state::app_state,
         users::db::{self, Insert},
+        users::validate::{Email, Password, Username},
     };
     let state = app_state()?;
     let mut errors = FieldErrors::default();
@@ -184,10 +203,10 @@ pub async fn register(
         .ok();
     let taken = |errors: &mut FieldErrors, (name, mail): (bool, bool)| {
         if name {
-            errors.push("username", "That username is taken.");
+            errors.push("username", crate::error::Problem::UsernameTaken);
         }
         if mail {
-            errors.push("email", "That email is already registered.");
+            errors.push("email", crate::error::Problem::EmailTaken);
         }
     };
     let in_use = db::taken(&state.db, username.as_ref(), email.as_ref()).await?;
@@ -217,7 +236,7 @@ pub async fn register(
     crate::metrics::record(|m| m.registered());
 
     let mut auth = session::current().await?;
-    session::sign_in(
+    crate::sign_in::flow::sign_in(
         &mut auth,
         &user,
         false,
@@ -237,14 +256,14 @@ pub async fn register(
 /// throttled per session. A form post goes back to the page it came from.
 #[server(prefix = "/api", endpoint = "reauthenticate")]
 pub async fn reauthenticate(password: String, code: Option<String>) -> Result<(), AppError> {
-    use crate::{auth::proof::SignedIn, state::app_state};
+    use crate::{sign_in::proof::SignedIn, state::app_state};
     let state = app_state()?;
     let signed_in = SignedIn::current().await?;
     let enrolled = crate::two_factor::db::enrolled(&state.db, signed_in.user.id).await?;
     let code = code.unwrap_or_default();
     if enrolled.is_some() && code.trim().is_empty() {
         // Checked before the password, so a missing code costs no guess.
-        return Err(AppError::field("code", "Enter a code from your app."));
+        return Err(AppError::field("code", crate::error::Problem::CodeMissing));
     }
     let code = enrolled.as_ref().map(|enrolled| (enrolled, code.as_str()));
     match signed_in.check_secrets(&state, &password, code).await? {
@@ -257,7 +276,7 @@ pub async fn reauthenticate(password: String, code: Option<String>) -> Result<()
 /// a passkey could give it, and whether the password needs a code with it.
 #[server(prefix = "/api", endpoint = "proof_needed")]
 pub async fn proof_needed() -> Result<ProofState, AppError> {
-    use crate::{auth::proof::SignedIn, state::app_state};
+    use crate::{sign_in::proof::SignedIn, state::app_state};
     let state = app_state()?;
     SignedIn::current().await?.proof_state(&state).await
 }
@@ -265,7 +284,7 @@ pub async fn proof_needed() -> Result<ProofState, AppError> {
 /// The signed-in user, or `null`.
 #[server(prefix = "/api", endpoint = "current_user")]
 pub async fn current_user() -> Result<Option<Account>, AppError> {
-    use crate::auth::session;
+    use crate::session::keys as session;
     let auth = session::current().await?;
     Ok(auth.user.as_ref().map(Account::from))
 }
@@ -273,16 +292,19 @@ pub async fn current_user() -> Result<Option<Account>, AppError> {
 /// When this session started and when it ends; signed-in users only.
 #[server(prefix = "/api", endpoint = "session_info")]
 pub async fn session_info() -> Result<SessionTimes, AppError> {
-    use crate::{auth::session, state::app_state};
+    use crate::{
+        session::keys::{self as session},
+        state::app_state,
+    };
     let state = app_state()?;
     let auth = session::current().await?;
     if auth.user.is_none() {
         return Err(AppError::Unauthorized);
     }
-    let times = session::times(&auth.session, &state.session_policy).await?;
+    let times = crate::session::expiry::times(&auth.session, &state.session_policy).await?;
     Ok(SessionTimes {
-        started_at: crate::auth::format_time(times.started_at),
-        expires_at: crate::auth::format_time(times.expires_at),
+        started_at: crate::clock::format_time(times.started_at),
+        expires_at: crate::clock::format_time(times.expires_at),
         seconds_left: (times.expires_at - time::OffsetDateTime::now_utc().unix_timestamp()).max(0),
         remember: times.remember,
     })
@@ -294,14 +316,11 @@ pub async fn session_info() -> Result<SessionTimes, AppError> {
 #[server(prefix = "/api", endpoint = "change_password")]
 pub async fn change_password(current: String, new: String) -> Result<(), AppError> {
     use crate::{
-        auth::{
-            proof::{Need, SignedIn},
-            session,
-            validate::Password,
-        },
         devices::db as devices,
+        sign_in::proof::{Need, SignedIn},
         state::app_state,
         users::db,
+        users::validate::Password,
     };
     let state = app_state()?;
     let mut signed_in = SignedIn::current().await?;
@@ -310,7 +329,7 @@ pub async fn change_password(current: String, new: String) -> Result<(), AppErro
     if !signed_in.check_password(&state, &current).await? {
         return Err(AppError::field(
             "current",
-            "That is not your current password.",
+            crate::error::Problem::NotCurrentPassword,
         ));
     }
     let hash = state.hasher.hash(new).await?;
@@ -323,14 +342,14 @@ pub async fn change_password(current: String, new: String) -> Result<(), AppErro
         .ok_or(AppError::Unauthorized)?;
     let ended = devices::remove_all_but(&state.db, user.id, signed_in.handle.as_deref()).await?;
     crate::metrics::record(|m| m.revoked(crate::metrics::Revoked::PasswordChange, ended));
-    session::keep_signed_in(&mut signed_in.auth, &user).await?;
+    crate::sign_in::flow::keep_signed_in(&mut signed_in.auth, &user).await?;
     use crate::activity::db::{record, Kind};
     record(
         &state.db,
         user.id,
         Kind::PasswordChanged,
         "",
-        &session::origin(),
+        &crate::client::origin::current(),
     )
     .await?;
     tracing::info!(user.id = user.id, "changed the password");

@@ -1,11 +1,9 @@
 //! Who is signed in, and the actions that change it: one [`Auth`] in the
 //! context of every page, from [`provide_auth`].
 use crate::{
-    auth::{
-        api::{current_user, Login, Logout, LogoutAll, Register},
-        Account,
-    },
+    auth::api::{current_user, Login, Logout, LogoutAll, Register},
     error::AppError,
+    users::Account,
 };
 use leptos::prelude::*;
 

@@ -19,7 +19,8 @@
 //! `INSERT … ON CONFLICT DO UPDATE … WHERE`). On SQLite (one instance)
 //! they are in memory (`governor`). Only password attempts and sessions
 //! about to be stored ask; a session read never does.
-pub mod new_sessions;
+
+pub mod origin;
 
 use crate::{
     config::{ClientIpHeader, ClientRates},

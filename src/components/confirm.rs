@@ -4,10 +4,12 @@ use super::{
     field_error::{ErrorMessage, Field, PasswordField},
     passkey::ConfirmWithPasskey,
 };
-use crate::auth::{
-    api::{proof_needed, Reauthenticate},
-    context::Auth,
-    ProofState,
+use crate::{
+    auth::{
+        api::{proof_needed, Reauthenticate},
+        context::Auth,
+    },
+    sign_in::ProofState,
 };
 use leptos::prelude::*;
 

@@ -16,7 +16,7 @@ where
 {
     let message = move || {
         result.with(|r| match r {
-            Some(Err(err)) => err.field_message(field).map(str::to_owned),
+            Some(Err(err)) => err.field_problem(field).map(|p| p.to_string()),
             _ => None,
         })
     };

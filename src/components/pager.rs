@@ -13,7 +13,7 @@ pub fn page_query() -> impl Fn() -> Result<Option<u32>, AppError> + Copy + Send 
         Some(p) => p
             .parse::<u32>()
             .map(Some)
-            .map_err(|_| AppError::field("page", "The page must be a number.")),
+            .map_err(|_| AppError::field("page", crate::error::Problem::PageNotNumber)),
     }
 }
 
@@ -37,7 +37,7 @@ pub fn Pager(path: &'static str, page: u32, has_next: bool) -> impl IntoView {
 pub fn PageError(err: AppError) -> impl IntoView {
     crate::error::set_page_status(&err);
     let message = err
-        .field_message("page")
-        .map_or_else(|| err.to_string(), str::to_owned);
+        .field_problem("page")
+        .map_or_else(|| err.to_string(), |p| p.to_string());
     view! { <p class="error" role="alert">{message}</p> }
 }

@@ -1,5 +1,5 @@
 //! A guard for pages that need a signed-in user.
-use crate::{auth::context::Auth, auth::redirect::login_url, auth::Account};
+use crate::{auth::context::Auth, sign_in::redirect::login_url, users::Account};
 use leptos::prelude::*;
 use leptos_router::{components::Redirect, hooks::use_location};
 

@@ -2,14 +2,13 @@
 //! `username` cookie, its rules and its encoding. Shared by both builds.
 pub mod api;
 
+use crate::error::Problem;
 use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
 /// The demo cookie's name.
 pub const COOKIE: &str = "username";
 /// Longest name, in characters.
 pub const MAX_CHARS: usize = 64;
-pub const NAME_LENGTH_MESSAGE: &str = "Name must be 1–64 characters.";
-pub const NAME_CONTROL_MESSAGE: &str = "Name must not contain control characters.";
 
 /// Everything but RFC 3986's unreserved characters is encoded, so any name is
 /// a valid cookie value and reads back exactly.
@@ -24,13 +23,13 @@ const ENCODE: &AsciiSet = &NON_ALPHANUMERIC
 pub struct CookieName(String);
 
 impl CookieName {
-    pub fn parse(input: &str) -> Result<Self, String> {
+    pub fn parse(input: &str) -> Result<Self, Problem> {
         let chars = input.chars().count();
         if chars == 0 || chars > MAX_CHARS {
-            return Err(NAME_LENGTH_MESSAGE.to_owned());
+            return Err(Problem::CookieNameLength);
         }
         if input.chars().any(char::is_control) {
-            return Err(NAME_CONTROL_MESSAGE.to_owned());
+            return Err(Problem::CookieNameControl);
         }
         Ok(Self(input.to_owned()))
     }
@@ -127,7 +126,7 @@ mod tests {
     fn sixty_four_characters_are_accepted_and_sixty_five_are_not() {
         assert!(CookieName::parse(&"é".repeat(64)).is_ok());
         assert_eq!(
-            CookieName::parse(&"a".repeat(65)).unwrap_err(),
+            CookieName::parse(&"a".repeat(65)).unwrap_err().to_string(),
             "Name must be 1–64 characters."
         );
     }

@@ -41,7 +41,7 @@ pub(crate) use on_pool;
 
 /// Middleware, around the session and auth layers: the reads a request
 /// makes before its handler share one SQLite read transaction, which
-/// `devices::guard` ends (see [`reader`]).
+/// `sign_in::guard` ends (see [`reader`]).
 pub async fn shared_reads(
     req: axum::extract::Request,
     next: axum::middleware::Next,
@@ -177,6 +177,15 @@ where
         .execute(&mut *conn)
         .await?;
     result
+}
+
+/// `bytes` random bytes from the OS, in hex: a session handle, a session
+/// token, a ceremony's id. Unguessable, and never derived from anything.
+pub fn random_token(bytes: usize) -> String {
+    use rand::RngCore;
+    let mut buf = vec![0u8; bytes];
+    rand::rngs::OsRng.fill_bytes(&mut buf);
+    hex::encode(buf)
 }
 
 /// `url` without its password, for messages and logs.

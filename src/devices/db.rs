@@ -4,7 +4,8 @@
 //! [`SEEN_EVERY`], so "last seen" is coarse and a read costs one indexed
 //! SELECT.
 use crate::{
-    auth::format_time,
+    client::origin::{describe, Origin},
+    clock::format_time,
     db::{on_pool, Db},
     devices::DeviceSession,
     error::AppError,
@@ -12,7 +13,7 @@ use crate::{
 
 /// How stale "last seen" may get before a request writes it again; less
 /// for a browser session with a short idle limit
-/// (`auth::session::index_refresh`).
+/// (`session::keys::index_refresh`).
 pub const SEEN_EVERY: i64 = 5 * 60;
 
 #[derive(sqlx::FromRow)]
@@ -25,18 +26,9 @@ struct Row {
     user_agent: String,
 }
 
-/// Where a session signs in from.
-pub struct Origin {
-    pub ip: String,
-    pub user_agent: String,
-}
-
 /// A fresh random public handle (not derived from the session id).
 pub fn new_handle() -> String {
-    use rand::RngCore;
-    let mut bytes = [0u8; 16];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
-    hex::encode(bytes)
+    crate::db::random_token(16)
 }
 
 pub async fn insert(
@@ -151,38 +143,4 @@ pub async fn list(
             handle: row.handle,
         })
         .collect())
-}
-
-/// "Firefox on Linux": [`describe`] without the version, so that a browser
-/// update is not a new device.
-pub fn family(user_agent: &str) -> String {
-    match woothee::parser::Parser::new().parse(user_agent) {
-        Some(ua) => format!("{} on {}", ua.name, ua.os),
-        None => "UNKNOWN on UNKNOWN".to_owned(),
-    }
-}
-
-/// "Firefox 128 on Linux" from a user agent, or what is known of it.
-pub fn describe(user_agent: &str) -> String {
-    match woothee::parser::Parser::new().parse(user_agent) {
-        Some(ua) => {
-            let browser = if ua.name == "UNKNOWN" {
-                "Unknown browser"
-            } else {
-                ua.name
-            };
-            let version = ua.version.split('.').next().unwrap_or_default();
-            let os = if ua.os == "UNKNOWN" {
-                "an unknown system"
-            } else {
-                ua.os
-            };
-            if version.is_empty() || version == "UNKNOWN" {
-                format!("{browser} on {os}")
-            } else {
-                format!("{browser} {version} on {os}")
-            }
-        }
-        None => "Unknown browser".to_owned(),
-    }
 }

@@ -3,13 +3,10 @@
 //!
 //! The index is the table `user_sessions`: a session holds its row's public
 //! handle (never its id), and a signed-in session whose row is gone is
-//! signed out on its next request ([`guard`]).
-pub mod api;
-
+//! signed out on its next request (`sign_in::guard`). The server
+//! functions are in `account::devices`.
 #[cfg(feature = "ssr")]
 pub mod db;
-#[cfg(feature = "ssr")]
-pub mod guard;
 
 use serde::{Deserialize, Serialize};
 

@@ -9,8 +9,10 @@ use leptos::prelude::*;
 pub async fn how_it_works() -> Result<Picture, AppError> {
     use super::{mask, BrowserCookie, Stored};
     use crate::{
-        auth::{format_time, session, store::at_rest},
+        clock::format_time,
         cookies::{CookieName, COOKIE},
+        session::keys::{self as session},
+        session::store::at_rest,
         state::app_state,
     };
     let state = app_state()?;
@@ -34,13 +36,13 @@ pub async fn how_it_works() -> Result<Picture, AppError> {
 
     let stored = match auth.session.id() {
         Some(id) if !auth.session.is_empty().await => {
-            let times = session::times(&auth.session, &state.session_policy).await?;
+            let times = crate::session::expiry::times(&auth.session, &state.session_policy).await?;
             let key: String = at_rest(&id).to_string().chars().take(8).collect();
             Some(Stored {
                 key: format!("{key}…"),
                 expires_at: format_time(times.expires_at),
                 remember: times.remember,
-                user: auth.user.as_ref().map(crate::auth::Account::from),
+                user: auth.user.as_ref().map(crate::users::Account::from),
                 note: session::note(&auth.session).await?,
             })
         }

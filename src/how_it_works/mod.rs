@@ -3,7 +3,7 @@
 //! function answers with, and the picture's lines.
 pub mod api;
 
-use crate::auth::Account;
+use crate::users::Account;
 use serde::{Deserialize, Serialize};
 
 /// Everything the picture shows. Nothing secret: the session cookie's

@@ -12,7 +12,7 @@ pub struct SessionContents {
 /// The data held in this session. Reading never creates a session.
 #[server(prefix = "/api", endpoint = "session_data")]
 pub async fn session_data() -> Result<SessionContents, AppError> {
-    use crate::auth::session;
+    use crate::session::keys as session;
     let auth = session::current().await?;
     let note = session::note(&auth.session).await?;
     Ok(SessionContents { note })
@@ -21,7 +21,10 @@ pub async fn session_data() -> Result<SessionContents, AppError> {
 /// Stores a note in this session (Flask's `session['note'] = note`).
 #[server(prefix = "/api", endpoint = "set_note")]
 pub async fn set_note(note: String) -> Result<SessionContents, AppError> {
-    use crate::{auth::session, notes::parse_note};
+    use crate::{
+        notes::parse_note,
+        session::keys::{self as session},
+    };
     let note = parse_note(&note).map_err(|m| AppError::field("note", m))?;
     let auth = session::current().await?;
     session::set_note(&auth.session, note.clone()).await?;

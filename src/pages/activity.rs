@@ -1,7 +1,7 @@
 //! `/profile/activity`: the account's security events, newest first, 20 a
 //! page (signed-in only).
 use crate::{
-    activity::api::activity,
+    account::activity::activity,
     auth::context::Auth,
     components::{page_query, PageError, Pager, SignedIn},
     error::AppError,

@@ -1,12 +1,10 @@
 //! `/profile/sessions`: every signed-in session of the user, with a way to
 //! end each other one.
 use crate::{
+    account::devices::{sessions, RevokeOtherSessions, RevokeSession},
     auth::context::Auth,
     components::{proof_state, ConfirmPassword, ErrorMessage, SignedIn},
-    devices::{
-        api::{sessions, RevokeOtherSessions, RevokeSession},
-        DeviceSession,
-    },
+    devices::DeviceSession,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;

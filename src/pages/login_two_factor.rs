@@ -1,7 +1,7 @@
 //! `/login/2fa`: the second step of a sign-in with two-factor on.
 use crate::{
+    auth::two_factor::LoginTwoFactor,
     components::{ErrorMessage, Field},
-    two_factor::api::LoginTwoFactor,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;

@@ -4,11 +4,9 @@
 //! sign-in proof from the last `REAUTH_MINUTES`.
 use crate::{
     auth::context::Auth,
+    auth::passkeys::{passkeys, RemovePasskey},
     components::{AddPasskey, ConfirmPassword, ErrorMessage, SignedIn},
-    passkeys::{
-        api::{passkeys, RemovePasskey},
-        PasskeyRow,
-    },
+    passkeys::PasskeyRow,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;

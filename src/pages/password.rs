@@ -3,7 +3,8 @@
 //! sensitive change, it needs a sign-in proof from the last
 //! `REAUTH_MINUTES` first.
 use crate::{
-    auth::{api::ChangePassword, context::Auth},
+    auth::api::ChangePassword,
+    auth::context::Auth,
     components::{proof_state, ConfirmPassword, ErrorMessage, PasswordField, SignedIn},
 };
 use leptos::prelude::*;

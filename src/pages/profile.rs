@@ -1,15 +1,15 @@
 //! `/profile`: the signed-in user and this session (`@login_required`).
 use crate::{
-    account::api::DeleteAccount,
-    activity::api::{notices, DismissNotice},
+    account::activity::{notices, DismissNotice},
+    account::delete::DeleteAccount,
     auth::api::session_info,
     auth::context::Auth,
+    auth::passkeys::passkeys,
     components::{
         proof_state, DeleteWithPasskey, ErrorMessage, Field, PasswordField, SeeWhatChanged,
         SignedIn,
     },
     islands::SessionCountdown,
-    passkeys::api::passkeys,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;

@@ -2,8 +2,8 @@
 //! text, a code to confirm; then the recovery codes, once) and off.
 use crate::{
     auth::context::Auth,
+    auth::two_factor::{two_factor, DisableTwoFactor, EnableTwoFactor},
     components::{ConfirmPassword, ErrorMessage, Field, SignedIn},
-    two_factor::api::{two_factor, DisableTwoFactor, EnableTwoFactor},
 };
 use leptos::prelude::*;
 use leptos_meta::Title;

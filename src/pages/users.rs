@@ -1,9 +1,9 @@
 //! `/users`: every user, 20 a page (the SQL demo, signed-in only).
 use crate::{
     auth::context::Auth,
+    auth::users::users,
     components::{page_query, PageError, Pager, SignedIn},
     error::AppError,
-    users::api::users,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;

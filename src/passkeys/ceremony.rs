@@ -27,7 +27,7 @@
 //! that asked, so an answer stolen from a person's browser (by a script
 //! injected there) could sign in another one. The button's sign-in, and
 //! every ceremony of a signed-in user, are bound to their session.
-use crate::{db::on_pool, db::Db, error::AppError};
+use crate::{clock::now, db::on_pool, db::Db, error::AppError};
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use std::time::Duration;
 use tower_sessions::Session;
@@ -76,10 +76,6 @@ struct Pending<T> {
     name: Option<String>,
 }
 
-fn now() -> i64 {
-    time::OffsetDateTime::now_utc().unix_timestamp()
-}
-
 /// Keeps `state` in the session until the answer; replaces any ceremony of
 /// the same kind that was waiting.
 pub async fn begin<T: Serialize>(
@@ -88,11 +84,8 @@ pub async fn begin<T: Serialize>(
     state: T,
     name: Option<String>,
 ) -> Result<(), AppError> {
-    use rand::RngCore;
-    let mut id = [0_u8; 16];
-    rand::thread_rng().fill_bytes(&mut id);
     let pending = Pending {
-        id: hex::encode(id),
+        id: crate::db::random_token(16),
         started_at: now(),
         state,
         name,

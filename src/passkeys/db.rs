@@ -2,8 +2,9 @@
 //! `account_events` row in the same transaction.
 use crate::{
     activity::db::{record_in, Kind},
+    client::origin::Origin,
+    clock::now,
     db::{on_pool, Db},
-    devices::db::Origin,
     error::AppError,
 };
 use webauthn_rs::prelude::Passkey;
@@ -34,10 +35,6 @@ impl Stored {
 }
 
 const COLUMNS: &str = "id, user_id, user_handle, name, passkey, created_at, last_used_at";
-
-fn now() -> i64 {
-    time::OffsetDateTime::now_utc().unix_timestamp()
-}
 
 /// The credential id as stored: hex.
 pub fn credential_key(id: &[u8]) -> String {

@@ -3,10 +3,9 @@
 //! change. webauthn-rs does the cryptography and the checks the standard
 //! asks for; sesame keeps the ceremony in the session and the keys in SQL.
 //!
-//! Shared types and the server functions; [ssr] the ceremonies and the
-//! table. The browser's half is the `PasskeySignIn`, `AddPasskey` and
-//! `ConfirmWithPasskey` islands (src/islands/passkeys.rs).
-pub mod api;
+//! Shared types; [ssr] the ceremonies and the table. The server functions
+//! are in `auth::passkeys`; the browser's half is the passkey buttons
+//! (src/components/passkey.rs, driven by src/islands/passkeys.js).
 #[cfg(feature = "ssr")]
 pub mod ceremony;
 #[cfg(feature = "ssr")]
@@ -16,8 +15,6 @@ use serde::{Deserialize, Serialize};
 
 /// Longest name a passkey may be given.
 pub const NAME_MAX: usize = 64;
-pub const NAME_TOO_LONG: &str = "A passkey name is at most 64 characters.";
-pub const NAME_CONTROL: &str = "A passkey name cannot contain control characters.";
 
 /// What `/profile/passkeys` shows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -2,8 +2,9 @@
 //! on or off writes its `account_events` row in the same transaction.
 use crate::{
     activity::db::{record_in, Kind},
+    client::origin::Origin,
+    clock::now,
     db::{on_pool, Db},
-    devices::db::Origin,
     error::AppError,
 };
 
@@ -11,10 +12,6 @@ use crate::{
 pub struct Enrolled {
     /// Base32.
     pub secret: String,
-}
-
-fn now() -> i64 {
-    time::OffsetDateTime::now_utc().unix_timestamp()
 }
 
 pub async fn enrolled(db: &Db, user_id: i64) -> Result<Option<Enrolled>, AppError> {

@@ -7,6 +7,7 @@
 //! the new secret waits in the session until a code confirms it; the new
 //! recovery codes wait there until the page has shown them once.
 use crate::{
+    clock::now,
     error::AppError,
     two_factor::{codes, db},
     users::db::User,
@@ -30,10 +31,6 @@ pub struct SecondStep {
     pub next: Option<String>,
     /// Unix seconds.
     pub started_at: i64,
-}
-
-fn now() -> i64 {
-    time::OffsetDateTime::now_utc().unix_timestamp()
 }
 
 /// The password was right: the sign-in waits for its code, under a new
@@ -162,8 +159,8 @@ pub enum Proof {
 }
 
 impl Proof {
-    pub fn kind(self) -> crate::auth::session::ProofKind {
-        use crate::auth::session::ProofKind;
+    pub fn kind(self) -> crate::session::keys::ProofKind {
+        use crate::session::keys::ProofKind;
         match self {
             Proof::Code => ProofKind::Totp,
             Proof::RecoveryCode => ProofKind::RecoveryCode,

@@ -1,8 +1,7 @@
 //! Two-factor sign-in with time-based codes (RFC 6238: 6 digits, 30-second
 //! steps, one step of clock skew either way) and 10 one-time recovery
-//! codes. Shared types and the server functions; [ssr] the codes, the
-//! tables and the half-done sign-in.
-pub mod api;
+//! codes. Shared types; [ssr] the codes, the tables and the half-done
+//! sign-in. The server functions are in `auth::two_factor`.
 #[cfg(feature = "ssr")]
 pub mod codes;
 #[cfg(feature = "ssr")]

@@ -1,8 +1,8 @@
 //! [ssr] Every SQL query about users.
 use crate::db::{on_pool, Db};
 use crate::{
-    auth::validate::{Email, Username},
     error::AppError,
+    users::validate::{Email, Username},
     users::{UserRow, PER_PAGE},
 };
 
@@ -30,10 +30,7 @@ const COLUMNS: &str = "id, username, email, password_hash, session_token, create
 
 /// A fresh random token for `session_token`.
 pub fn new_session_token() -> String {
-    use rand::RngCore;
-    let mut bytes = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
-    hex::encode(bytes)
+    crate::db::random_token(32)
 }
 
 /// The user of a signed-in request (axum-login asks on every request).

@@ -1,7 +1,7 @@
-//! Deny by default (`src/auth/access.rs`): every registered server function
+//! Deny by default (`src/sign_in/access.rs`): every registered server function
 //! refuses an anonymous call unless it is listed public.
 use crate::helpers::{assert_error, spawn_app, AppError};
-use sesame::auth::access;
+use sesame::sign_in::access;
 
 #[tokio::test]
 async fn every_server_function_is_protected_unless_listed_public() {

@@ -180,7 +180,7 @@ async fn session_ids_are_stored_only_as_their_hash() {
     // The cookie is signed: a 44-character HMAC, then the id.
     let raw = &value[44..];
     let id = tower_sessions::session::Id::from_str(raw).expect("an id");
-    let key = sesame::auth::store::at_rest(&id).to_string();
+    let key = sesame::session::store::at_rest(&id).to_string();
     assert_ne!(key, raw);
 
     let mut everything = String::new();

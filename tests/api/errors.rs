@@ -11,9 +11,9 @@ use std::num::NonZeroU32;
 /// a signed-in user, as any new server function does).
 #[server(prefix = "/api", endpoint = "test_note_then_refuse")]
 async fn note_then_refuse(note: String) -> Result<(), AppError> {
-    let auth = sesame::auth::session::current().await?;
-    sesame::auth::session::set_note(&auth.session, note).await?;
-    Err(AppError::field("page", "Page numbers start at 1."))?;
+    let auth = sesame::session::keys::current().await?;
+    sesame::session::keys::set_note(&auth.session, note).await?;
+    Err(AppError::field("page", sesame::error::Problem::PageFrom1))?;
     Ok(())
 }
 
@@ -27,7 +27,7 @@ async fn an_error_returned_with_plain_question_mark_keeps_its_status_and_the_ses
     let body = assert_error(
         res,
         422,
-        AppError::field("page", "Page numbers start at 1."),
+        AppError::field("page", sesame::error::Problem::PageFrom1),
     )
     .await;
     assert_eq!(body["fields"][0]["field"], "page");

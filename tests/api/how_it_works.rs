@@ -20,7 +20,7 @@ fn assert_no_secret(html: &str, cookie_value: &str) {
     let id = &cookie_value[44..];
     assert!(!html.contains(id), "the session id is on the page");
     let key =
-        sesame::auth::store::at_rest(&tower_sessions::session::Id::from_str(id).expect("an id"))
+        sesame::session::store::at_rest(&tower_sessions::session::Id::from_str(id).expect("an id"))
             .to_string();
     assert!(!html.contains(&key), "the whole stored key is on the page");
     assert!(

@@ -1,6 +1,11 @@
 //! [ssr] The per-client limit on new sessions, applied where it can be
 //! known: inside the session layer, after the handler.
-use crate::{auth::session, client::ClientIp, devices::db as devices, state::AppState};
+use crate::{
+    client::ClientIp,
+    devices::db as devices,
+    session::keys::{self as session},
+    state::AppState,
+};
 use axum::{
     extract::{Request, State},
     http::header,

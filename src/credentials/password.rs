@@ -11,16 +11,14 @@
 //! free, and every one of them keeps its own malloc arena with a 19 MiB
 //! block in it. A login storm took sesame's RSS past 500 MiB that way; with
 //! fixed threads the blocks are reused (bench/compare reports RSS).
-use crate::{auth::validate::Password, error::AppError};
+use crate::{error::AppError, users::validate::Password};
 use argon2::{
     password_hash::{rand_core::OsRng, Output, PasswordHash, SaltString},
     Algorithm, Argon2, Block, Params, Version,
 };
 use std::cell::RefCell;
-use std::sync::{
-    atomic::{AtomicUsize, Ordering},
-    mpsc, Arc, Mutex,
-};
+use std::sync::{mpsc, Arc, Mutex};
+use tokio::sync::Semaphore;
 
 /// OWASP's argon2id parameters: 19 MiB, 2 passes, 1 lane.
 const MEMORY_KIB: u32 = 19_456;
@@ -37,22 +35,13 @@ pub struct Hasher {
     /// Verified against when the username is unknown, so an unknown user
     /// costs the same work as a wrong password.
     dummy_hash: Arc<str>,
-    /// Jobs queued or running, and how many may be.
-    pending: Arc<AtomicUsize>,
+    /// A place for each job that may be queued or running: taken before a
+    /// job is sent, given back when it is done, dropped unrun or never sent.
+    places: Arc<Semaphore>,
     capacity: usize,
     /// Where each job's time (queue wait included) is recorded, when
     /// metrics are on.
     timing: Option<prometheus::Histogram>,
-}
-
-/// Takes a place in the queue; gives it back when the job is done, dropped
-/// unrun, or never sent.
-struct Place(Arc<AtomicUsize>);
-
-impl Drop for Place {
-    fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::AcqRel);
-    }
 }
 
 fn params() -> Params {
@@ -170,7 +159,7 @@ impl Hasher {
         Ok(Self {
             jobs,
             dummy_hash: dummy_hash.into(),
-            pending: Arc::new(AtomicUsize::new(0)),
+            places: Arc::new(Semaphore::new(cores + waiting)),
             capacity: cores + waiting,
             timing: None,
         })
@@ -184,7 +173,7 @@ impl Hasher {
 
     /// Jobs queued or running now.
     pub fn pending(&self) -> usize {
-        self.pending.load(Ordering::Acquire)
+        self.capacity - self.places.available_permits()
     }
 
     pub async fn hash(&self, password: Password) -> Result<String, AppError> {
@@ -211,16 +200,10 @@ impl Hasher {
         work: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, AppError> {
         // Taken with one atomic step, so a burst cannot overfill the queue.
-        let taken = self
-            .pending
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
-                (n < self.capacity).then_some(n + 1)
-            });
-        if taken.is_err() {
+        let Ok(place) = self.places.clone().try_acquire_owned() else {
             tracing::warn!("password queue full; answering 503");
             return Err(AppError::Busy);
-        }
-        let place = Place(self.pending.clone());
+        };
         let queued = std::time::Instant::now();
         let (done, result) = tokio::sync::oneshot::channel();
         let job: Job = Box::new(move || {
@@ -308,7 +291,7 @@ mod tests {
     /// A job whose caller gave up is not run.
     #[tokio::test]
     async fn a_job_whose_caller_has_gone_is_dropped_unrun() {
-        use std::sync::atomic::AtomicBool;
+        use std::sync::atomic::{AtomicBool, Ordering};
         let hasher = Hasher::with_threads(1, 4).unwrap();
         let blocker = tokio::spawn({
             let hasher = hasher.clone();

@@ -16,10 +16,7 @@ pub async fn delete_account(
     code: Option<String>,
 ) -> Result<(), AppError> {
     use crate::{
-        auth::{
-            proof::{Need, SignedIn},
-            session,
-        },
+        sign_in::proof::{Need, SignedIn},
         state::app_state,
         users::db,
     };
@@ -41,7 +38,7 @@ pub async fn delete_account(
         let enrolled = crate::two_factor::db::enrolled(&state.db, user_id).await?;
         let code = code.unwrap_or_default();
         if enrolled.is_some() && code.trim().is_empty() {
-            return Err(AppError::field("code", "Enter a code from your app."));
+            return Err(AppError::field("code", crate::error::Problem::CodeMissing));
         }
         let code = enrolled.as_ref().map(|enrolled| (enrolled, code.as_str()));
         if let Some(wrong) = signed_in.check_secrets(&state, &password, code).await? {
@@ -51,7 +48,7 @@ pub async fn delete_account(
     // Its sessions, devices and events go with it (ON DELETE CASCADE);
     // every other session finds no user on its next request.
     db::delete(&state.db, user_id).await?;
-    session::clear(&mut signed_in.auth).await?;
+    crate::sign_in::flow::clear(&mut signed_in.auth).await?;
     tracing::info!(user.id = user_id, "deleted the account");
     leptos_axum::redirect("/");
     Ok(())

@@ -10,12 +10,10 @@
 //! device and its user verification). The passkey branch of `Delete
 //! account` needs a passkey proof itself.
 use crate::{
-    auth::{
-        session::{self, AuthSession, ProofKind},
-        throttle::{self, Judged},
-        ProofState,
-    },
+    credentials::throttle::{self, Judged},
     error::AppError,
+    session::keys::{self as session, AuthSession, ProofKind},
+    sign_in::ProofState,
     state::AppState,
     users::db::User,
 };
@@ -31,8 +29,10 @@ impl Wrong {
     /// The field error a form shows for it.
     pub fn error(self, password_field: &'static str) -> AppError {
         match self {
-            Wrong::Password => AppError::field(password_field, "That is not your password."),
-            Wrong::Code => AppError::field("code", "Invalid authentication code."),
+            Wrong::Password => {
+                AppError::field(password_field, crate::error::Problem::NotYourPassword)
+            }
+            Wrong::Code => AppError::field("code", crate::error::Problem::InvalidCode),
         }
     }
 }
@@ -233,7 +233,7 @@ impl SignedIn {
             .ok_or(AppError::Unauthorized)?;
         let ended = devices::remove_all_but(&state.db, user.id, self.handle.as_deref()).await?;
         crate::metrics::record(|m| m.revoked(why, ended));
-        session::keep_signed_in(&mut self.auth, &user).await?;
+        crate::sign_in::flow::keep_signed_in(&mut self.auth, &user).await?;
         self.user = user;
         Ok(())
     }

@@ -1,6 +1,6 @@
 //! Server functions of two-factor sign-in: the settings page's, and the
 //! second step of a sign-in.
-use crate::{auth::Account, error::AppError, two_factor::TwoFactorStatus};
+use crate::{error::AppError, two_factor::TwoFactorStatus, users::Account};
 use leptos::prelude::*;
 
 /// What `/profile/2fa` shows: on or off; while off, a secret to enrol
@@ -9,7 +9,7 @@ use leptos::prelude::*;
 #[server(prefix = "/api", endpoint = "two_factor")]
 pub async fn two_factor() -> Result<TwoFactorStatus, AppError> {
     use crate::{
-        auth::proof::SignedIn,
+        sign_in::proof::SignedIn,
         state::app_state,
         two_factor::{codes, db, flow},
     };
@@ -46,10 +46,8 @@ pub async fn two_factor() -> Result<TwoFactorStatus, AppError> {
 #[server(prefix = "/api", endpoint = "enable_two_factor")]
 pub async fn enable_two_factor(code: String) -> Result<Vec<String>, AppError> {
     use crate::{
-        auth::{
-            proof::{Need, SignedIn},
-            session,
-        },
+        session::keys::{self as session},
+        sign_in::proof::{Need, SignedIn},
         state::app_state,
         two_factor::{codes, db, flow},
     };
@@ -58,12 +56,9 @@ pub async fn enable_two_factor(code: String) -> Result<Vec<String>, AppError> {
     signed_in.require(&state, Need::Recent).await?;
     let user_id = signed_in.user.id;
     if db::enrolled(&state.db, user_id).await?.is_some() {
-        return Err(AppError::field(
-            "code",
-            "Two-factor authentication is already on.",
-        ));
+        return Err(AppError::field("code", crate::error::Problem::TwoFactorOn));
     }
-    let invalid = || AppError::field("code", "Invalid authentication code.");
+    let invalid = || AppError::field("code", crate::error::Problem::InvalidCode);
     // The secret this account's page showed, never another account's.
     let secret = flow::pending_secret(signed_in.session(), user_id).await?;
     let totp = codes::totp(&secret, &signed_in.user.username)?;
@@ -82,14 +77,11 @@ pub async fn enable_two_factor(code: String) -> Result<Vec<String>, AppError> {
         &secret,
         step,
         &hashes,
-        &session::origin(),
+        &crate::client::origin::current(),
     )
     .await?
     {
-        return Err(AppError::field(
-            "code",
-            "Two-factor authentication is already on.",
-        ));
+        return Err(AppError::field("code", crate::error::Problem::TwoFactorOn));
     }
     signed_in
         .end_other_sessions(&state, crate::metrics::Revoked::TwoFactorChange)
@@ -110,10 +102,7 @@ pub async fn enable_two_factor(code: String) -> Result<Vec<String>, AppError> {
 #[server(prefix = "/api", endpoint = "disable_two_factor")]
 pub async fn disable_two_factor(code: String) -> Result<(), AppError> {
     use crate::{
-        auth::{
-            proof::{Need, SignedIn},
-            session,
-        },
+        sign_in::proof::{Need, SignedIn},
         state::app_state,
         two_factor::db,
     };
@@ -121,15 +110,17 @@ pub async fn disable_two_factor(code: String) -> Result<(), AppError> {
     let mut signed_in = SignedIn::current().await?;
     signed_in.require(&state, Need::Recent).await?;
     let Some(enrolled) = db::enrolled(&state.db, signed_in.user.id).await? else {
-        return Err(AppError::field(
-            "code",
-            "Two-factor authentication is not on.",
-        ));
+        return Err(AppError::field("code", crate::error::Problem::TwoFactorOff));
     };
     if !signed_in.check_code(&state, &enrolled, &code).await? {
-        return Err(AppError::field("code", "Invalid authentication code."));
+        return Err(AppError::field("code", crate::error::Problem::InvalidCode));
     }
-    db::disable(&state.db, signed_in.user.id, &session::origin()).await?;
+    db::disable(
+        &state.db,
+        signed_in.user.id,
+        &crate::client::origin::current(),
+    )
+    .await?;
     signed_in
         .end_other_sessions(&state, crate::metrics::Revoked::TwoFactorChange)
         .await?;
@@ -146,11 +137,9 @@ pub async fn disable_two_factor(code: String) -> Result<(), AppError> {
 pub async fn login_two_factor(code: String) -> Result<Account, AppError> {
     use crate::{
         activity::db::{failed_attempt, record, throttled, Kind},
-        auth::{
-            redirect::safe_next,
-            session::{self, ProofKind},
-            throttle::{self, Judged},
-        },
+        credentials::throttle::{self, Judged},
+        session::keys::{self as session, ProofKind},
+        sign_in::redirect::safe_next,
         state::app_state,
         two_factor::{db, flow},
         users,
@@ -173,7 +162,7 @@ pub async fn login_two_factor(code: String) -> Result<Account, AppError> {
         .client_limits
         .password_attempt(crate::client::current())
         .await?;
-    let origin = session::origin();
+    let origin = crate::client::origin::current();
     let check = async {
         Ok(flow::verify(&state.db, &user, &enrolled, &code)
             .await?
@@ -185,10 +174,10 @@ pub async fn login_two_factor(code: String) -> Result<Account, AppError> {
         Ok(Judged::Wrong(())) => {
             let why = "wrong authentication code";
             failed_attempt(&state.db, user.id, why, &origin).await?;
-            return Err(AppError::field("code", "Invalid authentication code."));
+            return Err(AppError::field("code", crate::error::Problem::InvalidCode));
         }
         Err(AppError::TooManyAttempts) => {
-            throttled(&state.db, user.id, &origin, state.throttle.window).await?;
+            throttled(&state.db, user.id, &origin, state.throttle.window()).await?;
             return Err(AppError::TooManyAttempts);
         }
         Err(err) => return Err(err),
@@ -198,7 +187,7 @@ pub async fn login_two_factor(code: String) -> Result<Account, AppError> {
         flow::Proof::Code => "with a password and an authentication code",
         flow::Proof::RecoveryCode => "with a password and a recovery code",
     };
-    session::sign_in(
+    crate::sign_in::flow::sign_in(
         &mut auth,
         &user,
         step.remember,

@@ -5,9 +5,9 @@ use leptos::prelude::*;
 /// The signed-in user's live sessions, this one marked.
 #[server(prefix = "/api", endpoint = "sessions")]
 pub async fn sessions() -> Result<Vec<DeviceSession>, AppError> {
-    use crate::{auth::session, state::app_state};
+    use crate::state::app_state;
     let state = app_state()?;
-    let (user, current) = session::signed_in().await?;
+    let (user, current) = crate::sign_in::flow::signed_in().await?;
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     crate::devices::db::list(&state.db, user.id, current.as_deref(), now).await
 }
@@ -16,13 +16,13 @@ pub async fn sessions() -> Result<Vec<DeviceSession>, AppError> {
 /// is anonymous on its next request. Answers with the sessions left.
 #[server(prefix = "/api", endpoint = "revoke_session")]
 pub async fn revoke_session(handle: String) -> Result<Vec<DeviceSession>, AppError> {
-    use crate::{auth::session, devices::db, state::app_state};
+    use crate::{devices::db, state::app_state};
     let state = app_state()?;
-    let (user, current) = session::signed_in().await?;
+    let (user, current) = crate::sign_in::flow::signed_in().await?;
     if current.as_deref() == Some(handle.as_str()) {
         return Err(AppError::field(
             "handle",
-            "This is the session you are using; log out instead.",
+            crate::error::Problem::ThisSession,
         ));
     }
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
@@ -41,7 +41,7 @@ pub async fn revoke_session(handle: String) -> Result<Vec<DeviceSession>, AppErr
         user.id,
         Kind::SessionRevoked,
         &detail,
-        &session::origin(),
+        &crate::client::origin::current(),
     )
     .await?;
     tracing::info!(user.id = user.id, "revoked a session");
@@ -53,11 +53,8 @@ pub async fn revoke_session(handle: String) -> Result<Vec<DeviceSession>, AppErr
 #[server(prefix = "/api", endpoint = "revoke_other_sessions")]
 pub async fn revoke_other_sessions() -> Result<Vec<DeviceSession>, AppError> {
     use crate::{
-        auth::{
-            proof::{Need, SignedIn},
-            session,
-        },
         devices::db,
+        sign_in::proof::{Need, SignedIn},
         state::app_state,
     };
     let state = app_state()?;
@@ -75,7 +72,7 @@ pub async fn revoke_other_sessions() -> Result<Vec<DeviceSession>, AppError> {
         user.id,
         Kind::OtherSessionsRevoked,
         &detail,
-        &session::origin(),
+        &crate::client::origin::current(),
     )
     .await?;
     tracing::info!(user.id = user.id, ended, "revoked the other sessions");

@@ -2,8 +2,8 @@
 //! from another device, ended by a password change) is signed out on its
 //! next request, and "last seen" is kept coarsely up to date.
 use crate::{
-    auth::session::{self, AuthSession},
     devices::db::{last_seen, touch},
+    session::keys::{self as session, AuthSession},
     state::AppState,
 };
 use axum::{
@@ -46,9 +46,14 @@ async fn check(state: &AppState, mut req: Request) -> Result<Request, Response> 
     };
     match (seen, handle) {
         (Some(seen), Some(handle)) => {
-            let due = session::index_refresh(&auth.session, &state.session_policy, seen, now)
-                .await
-                .map_err(|err| err.into_response_with_status())?;
+            let due = crate::session::expiry::index_refresh(
+                &auth.session,
+                &state.session_policy,
+                seen,
+                now,
+            )
+            .await
+            .map_err(|err| err.into_response_with_status())?;
             if let Some(expires_at) = due {
                 if let Err(err) = touch(&state.db, &handle, now, expires_at).await {
                     tracing::warn!("could not update last seen: {err}");

@@ -1,17 +1,13 @@
 //! Field rules for accounts (the contract's limits). Shared by both builds.
+use crate::error::Problem;
 use serde::{Deserialize, Serialize};
-
-pub const USERNAME_MESSAGE: &str =
-    "Username must be 3–32 characters: letters, digits, '_', '.' or '-'.";
-pub const EMAIL_MESSAGE: &str = "Enter a valid email address (at most 254 bytes).";
-pub const PASSWORD_MESSAGE: &str = "Password must be 8–128 characters.";
 
 /// 3–32 of `A–Z a–z 0–9 _ . -`; unique regardless of case.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Username(String);
 
 impl Username {
-    pub fn parse(input: &str) -> Result<Self, &'static str> {
+    pub fn parse(input: &str) -> Result<Self, Problem> {
         let ok = (3..=32).contains(&input.len())
             && input
                 .bytes()
@@ -19,7 +15,7 @@ impl Username {
         if ok {
             Ok(Self(input.to_owned()))
         } else {
-            Err(USERNAME_MESSAGE)
+            Err(Problem::Username)
         }
     }
 
@@ -34,11 +30,11 @@ impl Username {
 pub struct Email(String);
 
 impl Email {
-    pub fn parse(input: &str) -> Result<Self, &'static str> {
+    pub fn parse(input: &str) -> Result<Self, Problem> {
         if input.len() <= 254 && is_html_email(input) {
             Ok(Self(input.to_owned()))
         } else {
-            Err(EMAIL_MESSAGE)
+            Err(Problem::Email)
         }
     }
 
@@ -71,11 +67,11 @@ fn is_html_email(s: &str) -> bool {
 pub struct Password(String);
 
 impl Password {
-    pub fn parse(input: &str) -> Result<Self, &'static str> {
+    pub fn parse(input: &str) -> Result<Self, Problem> {
         if (8..=128).contains(&input.chars().count()) {
             Ok(Self(input.to_owned()))
         } else {
-            Err(PASSWORD_MESSAGE)
+            Err(Problem::Password)
         }
     }
 
@@ -116,7 +112,7 @@ mod tests {
             &"x".repeat(33),
             "<script>",
         ] {
-            assert_eq!(Username::parse(bad), Err(USERNAME_MESSAGE), "{bad:?}");
+            assert_eq!(Username::parse(bad), Err(Problem::Username), "{bad:?}");
         }
     }
 
@@ -147,7 +143,7 @@ mod tests {
             "a@@b.c",
             long.as_str(),
         ] {
-            assert_eq!(Email::parse(bad), Err(EMAIL_MESSAGE), "{bad:?}");
+            assert_eq!(Email::parse(bad), Err(Problem::Email), "{bad:?}");
         }
     }
 

@@ -14,7 +14,7 @@ use leptos::prelude::*;
 #[server(prefix = "/api", endpoint = "passkeys")]
 pub async fn passkeys() -> Result<PasskeyList, AppError> {
     use crate::{
-        auth::format_time, auth::proof::SignedIn, passkeys::db, passkeys::PasskeyRow,
+        clock::format_time, passkeys::db, passkeys::PasskeyRow, sign_in::proof::SignedIn,
         state::app_state,
     };
     let state = app_state()?;
@@ -42,8 +42,8 @@ pub async fn passkeys() -> Result<PasskeyList, AppError> {
 #[server(prefix = "/api", endpoint = "passkey_register_start")]
 pub async fn passkey_register_start(name: String) -> Result<String, AppError> {
     use crate::{
-        auth::proof::{Need, SignedIn},
         passkeys::{ceremony, db},
+        sign_in::proof::{Need, SignedIn},
         state::app_state,
     };
     use webauthn_rs::prelude::Uuid;
@@ -93,11 +93,8 @@ pub async fn passkey_register_start(name: String) -> Result<String, AppError> {
 #[server(prefix = "/api", endpoint = "passkey_register_finish")]
 pub async fn passkey_register_finish(credential: String) -> Result<String, AppError> {
     use crate::{
-        auth::{
-            proof::{Need, SignedIn},
-            session,
-        },
         passkeys::{ceremony, db},
+        sign_in::proof::{Need, SignedIn},
         state::app_state,
     };
     use webauthn_rs::prelude::{PasskeyRegistration, RegisterPublicKeyCredential};
@@ -132,7 +129,7 @@ pub async fn passkey_register_finish(credential: String) -> Result<String, AppEr
         &handle,
         &name,
         &passkey,
-        &session::origin(),
+        &crate::client::origin::current(),
     )
     .await?
     {
@@ -147,7 +144,11 @@ pub async fn passkey_register_finish(credential: String) -> Result<String, AppEr
 /// offers the passkeys in the username field's autofill (conditional UI).
 #[server(prefix = "/api", endpoint = "passkey_login_start")]
 pub async fn passkey_login_start(modal: Option<String>) -> Result<String, AppError> {
-    use crate::{auth::session, passkeys::ceremony, state::app_state};
+    use crate::{
+        passkeys::ceremony,
+        session::keys::{self as session},
+        state::app_state,
+    };
     let state = app_state()?;
     let (mut options, discoverable) =
         state
@@ -207,12 +208,10 @@ async fn sign_in_with_passkey(
 ) -> Result<SignedInWithPasskey, AppError> {
     use crate::{
         activity::db::{failed_attempt, throttled},
-        auth::{
-            redirect::safe_next,
-            session,
-            throttle::{self, Judged},
-        },
+        credentials::throttle::{self, Judged},
         passkeys::{ceremony, db},
+        session::keys::{self as session},
+        sign_in::redirect::safe_next,
         state::app_state,
         users,
     };
@@ -257,7 +256,7 @@ async fn sign_in_with_passkey(
     let user = users::db::find_by_id(&state.db, stored.user_id)
         .await?
         .ok_or(AppError::PasskeyUnknown)?;
-    let origin = session::origin();
+    let origin = crate::client::origin::current();
     // Counted apart from the password's failures: a stranger's wrong
     // passwords do not stop the owner's passkey.
     let key = throttle::passkey_key(user.id);
@@ -283,7 +282,7 @@ async fn sign_in_with_passkey(
             return Err(AppError::PasskeyRejected);
         }
         Err(AppError::TooManyAttempts) => {
-            throttled(&state.db, user.id, &origin, state.throttle.window).await?;
+            throttled(&state.db, user.id, &origin, state.throttle.window()).await?;
             return Err(AppError::TooManyAttempts);
         }
         Err(err) => return Err(err),
@@ -300,7 +299,7 @@ async fn sign_in_with_passkey(
     // biometric its user verification asked for): no authentication code
     // follows, even with two-factor on.
     let how = format!("with a passkey ({})", stored.name);
-    session::sign_in(
+    crate::sign_in::flow::sign_in(
         &mut auth,
         &user,
         remember.is_some(),
@@ -320,8 +319,8 @@ async fn sign_in_with_passkey(
 #[server(prefix = "/api", endpoint = "passkey_reauth_start")]
 pub async fn passkey_reauth_start() -> Result<String, AppError> {
     use crate::{
-        auth::proof::SignedIn,
         passkeys::{ceremony, db},
+        sign_in::proof::SignedIn,
         state::app_state,
     };
     let state = app_state()?;
@@ -352,12 +351,10 @@ pub async fn passkey_reauth_start() -> Result<String, AppError> {
 #[server(prefix = "/api", endpoint = "passkey_reauth_finish")]
 pub async fn passkey_reauth_finish(credential: String) -> Result<(), AppError> {
     use crate::{
-        auth::{
-            proof::SignedIn,
-            session::{self, ProofKind},
-            throttle::{self, Judged},
-        },
+        credentials::throttle::{self, Judged},
         passkeys::{ceremony, db},
+        session::keys::{self as session, ProofKind},
+        sign_in::proof::SignedIn,
         state::app_state,
     };
     use webauthn_rs::prelude::{PasskeyAuthentication, PublicKeyCredential};
@@ -413,11 +410,8 @@ pub async fn passkey_reauth_finish(credential: String) -> Result<(), AppError> {
 #[server(prefix = "/api", endpoint = "remove_passkey")]
 pub async fn remove_passkey(id: String) -> Result<(), AppError> {
     use crate::{
-        auth::{
-            proof::{Need, SignedIn},
-            session,
-        },
         passkeys::db,
+        sign_in::proof::{Need, SignedIn},
         state::app_state,
     };
     let state = app_state()?;
@@ -427,7 +421,7 @@ pub async fn remove_passkey(id: String) -> Result<(), AppError> {
     // Every account has a password (registration asks for one), so no
     // removal can leave an account without a way to sign in.
     let user_id = signed_in.user.id;
-    if !db::remove(&state.db, user_id, id, &session::origin()).await? {
+    if !db::remove(&state.db, user_id, id, &crate::client::origin::current()).await? {
         return Err(AppError::NotFound);
     }
     // Sessions it started (and any other) end: a lost key's sessions must
@@ -452,15 +446,15 @@ fn signed_challenge(answer: &webauthn_rs::prelude::PublicKeyCredential) -> Optio
 #[cfg(feature = "ssr")]
 fn passkey_name(name: &str) -> Result<String, AppError> {
     let name = name.trim();
-    use crate::passkeys::{NAME_CONTROL, NAME_MAX, NAME_TOO_LONG};
+    use crate::{error::Problem, passkeys::NAME_MAX};
     if name.chars().count() > NAME_MAX {
-        return Err(AppError::field("name", NAME_TOO_LONG));
+        return Err(AppError::field("name", Problem::PasskeyNameTooLong));
     }
     if name.chars().any(char::is_control) {
-        return Err(AppError::field("name", NAME_CONTROL));
+        return Err(AppError::field("name", Problem::PasskeyNameControl));
     }
     if name.is_empty() {
-        let origin = crate::auth::session::origin();
+        let origin = crate::client::origin::current();
         return Ok(crate::activity::db::device_and_ip(&origin).0);
     }
     Ok(name.to_owned())

@@ -1,24 +1,16 @@
 //! [ssr] Failed-login throttling, counted in the database: an attacker can
 //! drop cookies, but not the rows, and every instance sees the same counts.
-use crate::db::{on_pool, Db};
-use crate::error::AppError;
+use crate::{
+    config::AttemptLimit,
+    db::{on_pool, Db},
+    error::AppError,
+};
 use std::time::Duration;
 
+/// The attempt counter, counting against `limit`.
 #[derive(Clone, Copy, Debug)]
 pub struct Throttle {
-    /// Failures allowed within `window` before logins answer 429.
-    pub max_failures: i64,
-    pub window: Duration,
-}
-
-impl Default for Throttle {
-    /// The contract: more than 5 failures within 15 minutes.
-    fn default() -> Self {
-        Self {
-            max_failures: 5,
-            window: Duration::from_secs(15 * 60),
-        }
-    }
+    limit: AttemptLimit,
 }
 
 /// The key a password sign-in's failures (and its second step's wrong
@@ -78,6 +70,15 @@ pub struct Attempt {
 const PG_LOCK_CLASS: i32 = 0x5345;
 
 impl Throttle {
+    pub fn new(limit: AttemptLimit) -> Self {
+        Self { limit }
+    }
+
+    /// How far back failures count.
+    pub fn window(&self) -> Duration {
+        self.limit.window
+    }
+
     /// Counts an attempt for `key`, or `Err(TooManyAttempts)` when the window
     /// already holds `max_failures` (failures and attempts still running).
     ///
@@ -91,15 +92,15 @@ impl Throttle {
             SELECT $1, $2, $3 WHERE \
             (SELECT COUNT(*) FROM login_failures WHERE username_key = $1 AND failed_at > $4) < $5";
         let now = now_ms();
-        let since = now - self.window.as_millis() as i64;
-        let id = crate::devices::db::new_handle();
+        let since = now - self.limit.window.as_millis() as i64;
+        let id = crate::db::random_token(16);
         let counted = match db {
             Db::Sqlite(pool, _) => sqlx::query(SQL)
                 .bind(key)
                 .bind(now)
                 .bind(&id)
                 .bind(since)
-                .bind(self.max_failures)
+                .bind(self.limit.max_failures)
                 .execute(pool)
                 .await?
                 .rows_affected(),
@@ -115,7 +116,7 @@ impl Throttle {
                     .bind(now)
                     .bind(&id)
                     .bind(since)
-                    .bind(self.max_failures)
+                    .bind(self.limit.max_failures)
                     .execute(&mut *tx)
                     .await?
                     .rows_affected();
@@ -163,7 +164,7 @@ impl Throttle {
     /// left the window go, to keep the table small.
     pub async fn failed(&self, db: &Db, attempt: Attempt) -> Result<(), AppError> {
         let _ = attempt;
-        let expired = now_ms() - self.window.as_millis() as i64;
+        let expired = now_ms() - self.limit.window.as_millis() as i64;
         on_pool!(db, pool => {
             sqlx::query("DELETE FROM login_failures WHERE failed_at <= $1")
                 .bind(expired)

@@ -3,7 +3,7 @@
 //! the moment it exists; making one public is a visible, reviewed change
 //! to this list, and `tests/api/access.rs` checks every registered path
 //! against it.
-use crate::{auth::session::AuthSession, error::AppError};
+use crate::{error::AppError, session::keys::AuthSession};
 use axum::{extract::Request, middleware::Next, response::Response};
 
 /// Server functions anyone may call: the ones a visitor needs before or

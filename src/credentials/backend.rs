@@ -1,7 +1,7 @@
 //! [ssr] The axum-login backend: who a session's user is, and whether a
 //! username and password match.
 use crate::{
-    auth::password::Hasher,
+    credentials::password::Hasher,
     error::AppError,
     users::db::{self, User},
 };
@@ -41,7 +41,7 @@ impl AuthnBackend for Backend {
     async fn authenticate(&self, creds: Credentials) -> Result<Option<User>, AppError> {
         // A username that breaks the rules can't exist; it still costs a
         // verification, so it looks like any other failure from outside.
-        let user = if crate::auth::validate::Username::parse(&creds.username).is_ok() {
+        let user = if crate::users::validate::Username::parse(&creds.username).is_ok() {
             db::find_by_username(&self.db, &creds.username).await?
         } else {
             None
