@@ -56,7 +56,17 @@ impl AuthnBackend for Backend {
         Ok(user.filter(|_| ok))
     }
 
+    /// The session's user; when the session names its device row, the
+    /// row's `last_seen` comes in the same statement, for the guard
+    /// (`sign_in::guard`) to read instead of asking again.
     async fn get_user(&self, id: &UserId<Self>) -> Result<Option<User>, AppError> {
-        db::find_by_id(&self.db, *id).await
+        let Some(handle) = crate::db::request::handle() else {
+            return db::find_by_id(&self.db, *id).await;
+        };
+        let found = db::find_signed_in(&self.db, *id, &handle).await?;
+        Ok(found.map(|(user, seen)| {
+            crate::db::request::note_seen(handle, seen);
+            user
+        }))
     }
 }

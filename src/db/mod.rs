@@ -9,6 +9,7 @@
 //! makes skip sqlx's worker threads: see [`reader`].
 pub mod outage;
 mod reader;
+pub mod request;
 
 use anyhow::Context;
 pub use reader::{end_snapshot, in_snapshot, Reader};
@@ -41,12 +42,13 @@ pub(crate) use on_pool;
 
 /// Middleware, around the session and auth layers: the reads a request
 /// makes before its handler share one SQLite read transaction, which
-/// `sign_in::guard` ends (see [`reader`]).
+/// `sign_in::guard` ends (see [`reader`]), and what they learn
+/// ([`request`]).
 pub async fn shared_reads(
     req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
-    in_snapshot(next.run(req)).await
+    request::scope(in_snapshot(next.run(req))).await
 }
 
 /// How long a request waits for a free connection before it fails with 503

@@ -21,6 +21,10 @@
 //! reads in one cost two calls instead of six, and they see one consistent
 //! state. The handler's reads get a transaction each again, so they see
 //! what the handler itself wrote.
+//!
+//! Each statement run here is a `sesame::sql` event at TRACE level (sqlx
+//! reports its own as `sqlx::query`): `tests/budgets.rs` counts both. With
+//! no subscriber asking for them they cost one cached check.
 use rusqlite::{Connection, OpenFlags};
 use std::{
     cell::RefCell,
@@ -79,6 +83,7 @@ struct Held {
 impl Drop for Held {
     fn drop(&mut self) {
         if let Some(conn) = self.conn.take() {
+            statement("COMMIT");
             if conn.execute_batch("COMMIT").is_ok() {
                 self.reader.put_back(conn);
             }
@@ -96,6 +101,11 @@ pub async fn in_snapshot<F: Future>(fut: F) -> F::Output {
 /// this request's own included.
 pub fn end_snapshot() {
     let _ = SNAPSHOT.try_with(|snapshot| *snapshot.borrow_mut() = Snapshot::Ended);
+}
+
+/// Reports one statement run on this thread (see the module's comment).
+fn statement(kind: &'static str) {
+    tracing::trace!(target: "sesame::sql", statement = kind);
 }
 
 impl Reader {
@@ -127,6 +137,7 @@ impl Reader {
             return Err(rusqlite::Error::InvalidQuery);
         };
         let conn = self.take()?;
+        statement("SELECT");
         let out = read(&conn);
         // A connection that failed may be in any state: not reused.
         if out.is_ok() {
@@ -146,6 +157,7 @@ impl Reader {
             Snapshot::Ended => None,
             Snapshot::Open(held) if !Arc::ptr_eq(&held.reader.inner, &self.inner) => None,
             Snapshot::Open(held) => {
+                statement("SELECT");
                 let out = read.take()?(held.conn.as_ref()?);
                 if out.is_err() {
                     *snapshot = Snapshot::Ended;
@@ -157,9 +169,11 @@ impl Reader {
                     Ok(conn) => conn,
                     Err(err) => return Some(Err(err)),
                 };
+                statement("BEGIN");
                 if let Err(err) = conn.execute_batch("BEGIN") {
                     return Some(Err(err));
                 }
+                statement("SELECT");
                 let out = read.take()?(&conn);
                 *snapshot = if out.is_ok() {
                     Snapshot::Open(Held {

@@ -13,7 +13,7 @@ pub(super) const REMEMBER: &str = "auth.remember";
 pub(super) const STARTED_AT: &str = "auth.started_at";
 pub(super) const TOUCHED_AT: &str = "session.touched_at";
 /// The public handle of this session's row in `user_sessions`.
-const HANDLE: &str = "auth.handle";
+pub(super) const HANDLE: &str = "auth.handle";
 const NOTE: &str = "data.note";
 
 pub type AuthSession = axum_login::AuthSession<Backend>;

@@ -9,6 +9,7 @@
 //! change. Here a save writes only what this request changed, applied to
 //! the record as it is stored now, with a compare-and-swap on the stored
 //! bytes (retried if another save got in between), in SQL and Redis alike.
+use super::keys::HANDLE;
 use crate::{
     config::Secret,
     db::{on_pool, Db},
@@ -344,6 +345,7 @@ impl Store {
 #[async_trait::async_trait]
 impl SessionStore for Store {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
+        operation("create");
         loop {
             let mut at_rest = stored(record);
             let key = at_rest.id;
@@ -360,6 +362,7 @@ impl SessionStore for Store {
     }
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
+        operation("save");
         let loaded = LOADED
             .try_with(|loaded| loaded.borrow().get(&record.id).cloned())
             .ok()
@@ -378,6 +381,7 @@ impl SessionStore for Store {
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
+        operation("load");
         let key = at_rest(id);
         let loaded = noted(match self {
             Store::Sqlite(s, db) => match db.read_here(|conn| read_record(conn, &key)) {
@@ -388,6 +392,9 @@ impl SessionStore for Store {
             Store::Redis(s, _) => s.load(&key).await,
         })?;
         Ok(loaded.map(|mut record| {
+            if let Some(handle) = record.data.get(HANDLE).and_then(|v| v.as_str()) {
+                crate::db::request::note_handle(handle);
+            }
             record.id = *id;
             remember_loaded(*id, &record.data);
             record
@@ -395,8 +402,17 @@ impl SessionStore for Store {
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
+        operation("delete");
         self.delete_at_rest(&at_rest(id)).await
     }
+}
+
+/// Reports one operation on the store, whichever it is, as a
+/// `sesame::store` event at TRACE level: `tests/budgets.rs` counts them
+/// (zero writes for a request that changes nothing). With no subscriber
+/// asking for them they cost one cached check.
+fn operation(op: &'static str) {
+    tracing::trace!(target: "sesame::store", op);
 }
 
 /// What the sqlx store's `load` does (the same table and encoding), on the

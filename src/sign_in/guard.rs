@@ -39,9 +39,13 @@ async fn check(state: &AppState, mut req: Request) -> Result<Request, Response> 
         .map_err(|err| err.into_response_with_status())?;
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     let seen = match &handle {
-        Some(handle) => last_seen(&state.db, handle)
-            .await
-            .map_err(|err| err.into_response_with_status())?,
+        // Read with the user, by the auth layer (`credentials::backend`).
+        Some(handle) => match crate::db::request::take_seen(handle) {
+            Some(seen) => seen,
+            None => last_seen(&state.db, handle)
+                .await
+                .map_err(|err| err.into_response_with_status())?,
+        },
         None => None,
     };
     match (seen, handle) {

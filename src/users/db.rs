@@ -57,6 +57,50 @@ pub async fn find_by_id(db: &Db, id: i64) -> Result<Option<User>, AppError> {
     Ok(on_pool!(db, pool => sqlx::query_as(&sql).bind(id).fetch_optional(pool).await?))
 }
 
+/// The user of a signed-in request and, in the same statement, the
+/// `last_seen` of its session's device row (`None`: no such row, the
+/// session was revoked): one read, one round trip on PostgreSQL.
+pub async fn find_signed_in(
+    db: &Db,
+    id: i64,
+    handle: &str,
+) -> Result<Option<(User, Option<i64>)>, AppError> {
+    // `$1` before `$2`: SQLite numbers `$N` parameters in the order they
+    // first appear, not by N.
+    const SQL: &str = "SELECT u.id, u.username, u.email, u.password_hash, u.session_token, \
+        u.created_at, d.last_seen FROM (SELECT * FROM users WHERE id = $1) u \
+        LEFT JOIN user_sessions d ON d.user_id = u.id AND d.handle = $2";
+    let here = db.read_here(|conn| {
+        use rusqlite::OptionalExtension;
+        conn.prepare_cached(SQL)?
+            .query_row(rusqlite::params![id, handle], |row| {
+                let user = User {
+                    id: row.get(0)?,
+                    username: row.get(1)?,
+                    email: row.get(2)?,
+                    password_hash: row.get(3)?,
+                    session_token: row.get(4)?,
+                    created_at: row.get(5)?,
+                };
+                Ok((user, row.get(6)?))
+            })
+            .optional()
+    });
+    if let Some(found) = here {
+        return Ok(found);
+    }
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        #[sqlx(flatten)]
+        user: User,
+        last_seen: Option<i64>,
+    }
+    let row: Option<Row> = on_pool!(db, pool => {
+        sqlx::query_as(SQL).bind(id).bind(handle).fetch_optional(pool).await?
+    });
+    Ok(row.map(|r| (r.user, r.last_seen)))
+}
+
 pub async fn find_by_username(db: &Db, username: &str) -> Result<Option<User>, AppError> {
     let sql = format!("SELECT {COLUMNS} FROM users WHERE lower(username) = lower($1)");
     Ok(on_pool!(db, pool => sqlx::query_as(&sql).bind(username).fetch_optional(pool).await?))
